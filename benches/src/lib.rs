@@ -1,0 +1,1 @@
+//! Workload helpers shared by the criterion benches in `benches/benches/`.

@@ -1,0 +1,1 @@
+//! Code shared by the examples (and by the benches, which time the same workloads).
