@@ -12,3 +12,5 @@ pub use spindle_pool as pool;
 #[allow(dead_code)] // used by the executor and sync primitives as they land
 pub(crate) mod coop;
 pub(crate) mod loom;
+#[allow(dead_code)] // the time driver (event-loop issue) is its first user
+pub(crate) mod time;
