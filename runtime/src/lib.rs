@@ -11,6 +11,8 @@ pub use spindle_pool as pool;
 
 #[allow(dead_code)] // used by the executor and sync primitives as they land
 pub(crate) mod coop;
+#[allow(dead_code)] // the scheduler's Park seam and the net types are its users
+pub(crate) mod driver;
 pub(crate) mod loom;
 #[allow(dead_code)] // the time driver (event-loop issue) is its first user
 pub(crate) mod time;
