@@ -14,5 +14,4 @@ pub(crate) mod coop;
 #[allow(dead_code)] // the scheduler's Park seam and the net types are its users
 pub(crate) mod driver;
 pub(crate) mod loom;
-#[allow(dead_code)] // the time driver (event-loop issue) is its first user
-pub(crate) mod time;
+pub mod time;

@@ -1,6 +1,23 @@
-//! Time: where `sleep`, `timeout` and `interval` will live.
+//! Time: `sleep`, `timeout` and `interval`, on a hierarchical timing wheel.
 //!
-//! For now this holds the timing wheel that the time driver is built on (see
-//! [`wheel`]); the driver and the public futures arrive with the event-loop issue.
+//! - [`wheel`]: the data structure (O(1) insert and cancel, 1 ms ticks);
+//! - `crate::driver::time`: the wheel behind a lock, advanced by the parked worker;
+//! - [`sleep()`], [`timeout()`], [`interval()`]: the futures users await.
+//!
+//! Timers never fire early: deadlines round up to the next millisecond tick. They can
+//! fire late by up to about a millisecond, plus however long the runtime's workers stay
+//! busy without parking.
 
+mod interval;
+mod sleep;
+mod timeout;
 pub(crate) mod wheel;
+
+pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
+pub use sleep::{Sleep, sleep, sleep_until};
+pub use timeout::{Elapsed, Timeout, timeout, timeout_at};
+
+pub use std::time::{Duration, Instant};
+
+#[cfg(all(test, not(loom)))]
+mod tests;

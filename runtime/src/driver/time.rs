@@ -1,0 +1,221 @@
+//! The time driver: the timing wheel behind a lock, tied to the clock and to the thread
+//! that polls epoll.
+//!
+//! ## Clock
+//! Ticks are whole milliseconds since the driver started. A deadline is rounded UP to a
+//! tick and "now" is rounded DOWN, so a timer fires at the first tick at or after its
+//! deadline and never early.
+//!
+//! ## Who advances the wheel
+//! The worker that parks in the driver (see `driver/mod.rs`) sleeps in `epoll_wait` for
+//! at most [`TimeShared::next_timeout`], then calls [`TimeShared::process`], which
+//! advances the wheel to now and wakes the tasks whose timers fired.
+//!
+//! ## The one race
+//! A task may add a timer that is due *earlier* than the deadline the parked worker is
+//! already sleeping towards. So [`TimeShared::register`] compares the wheel's next
+//! expiration before and after the insert, and if it moved earlier it unparks the
+//! poller, which recomputes its timeout. (Both happen under the wheel lock, so two
+//! concurrent inserts cannot both miss it.)
+//!
+//! Invariant: after shutdown no timer is inserted; waiting timers are woken once, and a
+//! `Sleep` polled after that reports the shutdown.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+use super::io::IoShared;
+use crate::time::wheel::{TimerKey, TimerWheel};
+
+/// The wheel plus whether the driver has shut down.
+#[derive(Debug)]
+struct Timers {
+    wheel: TimerWheel,
+    is_shutdown: bool,
+}
+
+/// The time driver's state, shared by every thread of the runtime.
+#[derive(Debug)]
+pub(crate) struct TimeShared {
+    start: Instant,
+    timers: Mutex<Timers>,
+    /// Interrupts the parked poller when a new timer is due before it would wake.
+    io: Arc<IoShared>,
+}
+
+impl TimeShared {
+    pub(crate) fn new(io: Arc<IoShared>) -> TimeShared {
+        TimeShared {
+            start: Instant::now(),
+            timers: Mutex::new(Timers {
+                wheel: TimerWheel::new(),
+                is_shutdown: false,
+            }),
+            io,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Timers> {
+        self.timers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The first tick at or after `deadline` (saturating far in the future).
+    pub(crate) fn deadline_to_tick(&self, deadline: Instant) -> u64 {
+        let since = deadline.saturating_duration_since(self.start);
+        let ms = since.as_millis() + u128::from(since.subsec_nanos() % 1_000_000 != 0);
+        u64::try_from(ms).unwrap_or(u64::MAX)
+    }
+
+    /// The tick that has fully begun at `now`.
+    fn now_tick(&self, now: Instant) -> u64 {
+        let ms = now.saturating_duration_since(self.start).as_millis();
+        u64::try_from(ms).unwrap_or(u64::MAX)
+    }
+
+    /// Adds a timer due at `deadline`. Returns `None` if the driver has shut down.
+    pub(crate) fn register(&self, deadline: Instant, waker: &Waker) -> Option<TimerKey> {
+        let tick = self.deadline_to_tick(deadline);
+        let mut timers = self.lock();
+        if timers.is_shutdown {
+            return None;
+        }
+        let before = timers.wheel.next_expiration();
+        let key = timers.wheel.insert(tick, waker.clone());
+        let after = timers.wheel.next_expiration();
+        drop(timers);
+        if after.is_some() && (before.is_none() || after < before) {
+            // The poller may be asleep until `before`: make it look again.
+            let _ = self.io.unpark();
+        }
+        Some(key)
+    }
+
+    /// Whether the timer fired (or the driver shut down); otherwise stores `waker`.
+    pub(crate) fn poll_fired(&self, key: TimerKey, waker: &Waker) -> Fired {
+        let mut timers = self.lock();
+        if timers.is_shutdown {
+            Fired::Shutdown
+        } else if timers.wheel.poll_fired(key, waker) {
+            Fired::Yes
+        } else {
+            Fired::No
+        }
+    }
+
+    /// Moves a timer to a new deadline.
+    pub(crate) fn reset(&self, key: TimerKey, deadline: Instant, waker: &Waker) {
+        let tick = self.deadline_to_tick(deadline);
+        let mut timers = self.lock();
+        let before = timers.wheel.next_expiration();
+        timers.wheel.reset(key, tick, waker);
+        let after = timers.wheel.next_expiration();
+        drop(timers);
+        if after.is_some() && (before.is_none() || after < before) {
+            let _ = self.io.unpark();
+        }
+    }
+
+    /// Cancels a timer in O(1).
+    pub(crate) fn remove(&self, key: TimerKey) {
+        self.lock().wheel.remove(key);
+    }
+
+    /// How long the poller may sleep before the next timer is due (`None`: no timer).
+    pub(crate) fn next_timeout(&self) -> Option<Duration> {
+        let tick = self.lock().wheel.next_expiration()?;
+        let due = self.start + Duration::from_millis(tick);
+        Some(due.saturating_duration_since(Instant::now()))
+    }
+
+    /// Advances the wheel to now and wakes the tasks whose timers fired. Returns how
+    /// many fired.
+    pub(crate) fn process(&self) -> usize {
+        let now = self.now_tick(Instant::now());
+        let mut wakers = Vec::new();
+        let fired = self.lock().wheel.advance(now, |waker| wakers.push(waker));
+        // Wake outside the lock: a waker runs scheduler code.
+        wakers.into_iter().for_each(Waker::wake);
+        fired
+    }
+
+    /// Stops the driver: refuses new timers and wakes every waiting one, whose `Sleep`
+    /// then reports the shutdown.
+    pub(crate) fn shutdown(&self) {
+        let mut wakers = Vec::new();
+        {
+            let mut timers = self.lock();
+            timers.is_shutdown = true;
+            timers.wheel.advance(u64::MAX, |waker| wakers.push(waker));
+        }
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// Timers alive in the wheel (for tests and stats).
+    pub(crate) fn timers(&self) -> usize {
+        self.lock().wheel.len()
+    }
+}
+
+/// The answer of [`TimeShared::poll_fired`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fired {
+    Yes,
+    No,
+    Shutdown,
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::driver::io::IoDriver;
+
+    #[test]
+    fn deadlines_round_up_and_now_rounds_down() {
+        let io = IoDriver::new().unwrap();
+        let time = TimeShared::new(io.shared().clone());
+        let start = time.start;
+        assert_eq!(time.deadline_to_tick(start), 0);
+        assert_eq!(time.deadline_to_tick(start + Duration::from_micros(1)), 1);
+        assert_eq!(time.deadline_to_tick(start + Duration::from_millis(5)), 5);
+        assert_eq!(
+            time.deadline_to_tick(start + Duration::from_micros(5001)),
+            6
+        );
+        assert_eq!(time.now_tick(start + Duration::from_micros(5999)), 5);
+        assert_eq!(time.deadline_to_tick(start - Duration::from_millis(1)), 0);
+    }
+
+    #[test]
+    fn an_earlier_timer_unparks_the_poller() {
+        let mut io = IoDriver::new().unwrap();
+        let time = TimeShared::new(io.shared().clone());
+        let far = Instant::now() + Duration::from_secs(3600);
+        let _a = time.register(far, Waker::noop()).unwrap();
+        // The first timer moved the next expiration from "none": the poller was unparked,
+        // so this turn returns at once instead of blocking forever.
+        assert_eq!(io.turn(None).unwrap(), 0);
+        let _b = time
+            .register(far + Duration::from_secs(1), Waker::noop())
+            .unwrap();
+        // A later timer does not unpark: the turn times out instead.
+        assert_eq!(io.turn(Some(Duration::ZERO)).unwrap(), 0);
+        let soon = Instant::now() + Duration::from_millis(2);
+        let _c = time.register(soon, Waker::noop()).unwrap();
+        assert!(time.next_timeout().unwrap() <= Duration::from_millis(3));
+        assert_eq!(io.turn(None).unwrap(), 0, "unparked by the earlier timer");
+    }
+
+    #[test]
+    fn shutdown_fires_waiting_timers_and_refuses_new_ones() {
+        let io = IoDriver::new().unwrap();
+        let time = TimeShared::new(io.shared().clone());
+        let key = time
+            .register(Instant::now() + Duration::from_secs(60), Waker::noop())
+            .unwrap();
+        assert_eq!(time.poll_fired(key, Waker::noop()), Fired::No);
+        time.shutdown();
+        assert_eq!(time.poll_fired(key, Waker::noop()), Fired::Shutdown);
+        assert!(time.register(Instant::now(), Waker::noop()).is_none());
+    }
+}

@@ -1,0 +1,159 @@
+//! `sleep` and `sleep_until`: a future that completes at a deadline.
+//!
+//! States of a [`Sleep`]:
+//! - `Unregistered`: created, never polled (creation is cheap: no timer yet, so a
+//!   `timeout` around a future that is ready at once never touches the wheel);
+//! - `Registered(key)`: polled once, waiting in the timing wheel;
+//! - `Elapsed`: the deadline passed and the future returned `Ready`.
+//!
+//! Dropping a registered `Sleep` removes its timer from the wheel in O(1).
+//! A `Sleep` is `Unpin`: the wheel keeps entries in its own slab, not inside the future.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use std::time::{Duration, Instant};
+
+use crate::coop;
+use crate::driver::handle;
+use crate::driver::time::{Fired, TimeShared};
+use crate::time::wheel::TimerKey;
+
+/// Waits until `duration` has elapsed. `Duration::MAX` (or anything past the year ~2^64
+/// ns) waits forever; `Duration::ZERO` completes on its first poll.
+///
+/// Must be called inside a spindle runtime (it panics otherwise, saying so).
+#[track_caller]
+pub fn sleep(duration: Duration) -> Sleep {
+    let now = Instant::now();
+    Sleep::new(deadline_after(now, duration))
+}
+
+/// Waits until `deadline`. A deadline in the past completes on the first poll.
+#[track_caller]
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep::new(deadline)
+}
+
+/// `now + duration`, or a deadline so far away that it never comes if that overflows.
+pub(crate) fn deadline_after(now: Instant, duration: Duration) -> Instant {
+    // ~30 years: far past the wheel's horizon (~795 days), so such timers never fire,
+    // yet small enough that `Instant` arithmetic cannot overflow.
+    const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+    now.checked_add(duration.min(FAR_FUTURE)).unwrap_or(now)
+}
+
+#[derive(Debug)]
+enum State {
+    Unregistered,
+    Registered(TimerKey),
+    Elapsed,
+}
+
+/// The future returned by [`sleep`] and [`sleep_until`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Sleep {
+    deadline: Instant,
+    time: Arc<TimeShared>,
+    state: State,
+}
+
+impl Sleep {
+    #[track_caller]
+    pub(crate) fn new(deadline: Instant) -> Sleep {
+        Sleep {
+            deadline,
+            time: handle::current("spindle::time::sleep").time,
+            state: State::Unregistered,
+        }
+    }
+
+    /// When this sleep completes.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether the sleep has completed (returned `Ready`).
+    pub fn is_elapsed(&self) -> bool {
+        matches!(self.state, State::Elapsed)
+    }
+
+    /// Moves the deadline; a completed sleep becomes pending again.
+    pub fn reset(&mut self, deadline: Instant) {
+        self.deadline = deadline;
+        match &self.state {
+            // Re-registered on the next poll with that poll's waker.
+            State::Registered(key) => {
+                self.time.remove(*key);
+                self.state = State::Unregistered;
+            }
+            State::Elapsed => self.state = State::Unregistered,
+            State::Unregistered => {}
+        }
+    }
+
+    /// Polls without spending the cooperative budget (for `timeout`, whose deadline must
+    /// be noticed even when its inner future used the budget up).
+    pub(crate) fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let fired = match self.state {
+            State::Elapsed => return Poll::Ready(()),
+            State::Unregistered => {
+                if Instant::now() >= self.deadline {
+                    Fired::Yes
+                } else {
+                    match self.time.register(self.deadline, cx.waker()) {
+                        Some(key) => {
+                            self.state = State::Registered(key);
+                            Fired::No
+                        }
+                        None => Fired::Shutdown,
+                    }
+                }
+            }
+            State::Registered(key) => self.time.poll_fired(key, cx.waker()),
+        };
+        match fired {
+            Fired::No => Poll::Pending,
+            Fired::Yes => {
+                if let State::Registered(key) = self.state {
+                    self.time.remove(key);
+                }
+                self.state = State::Elapsed;
+                Poll::Ready(())
+            }
+            Fired::Shutdown => panic!(
+                "a spindle::time::Sleep was polled after its runtime shut down; \
+                 keep the runtime alive while its timers are in use"
+            ),
+        }
+    }
+}
+
+impl Sleep {
+    /// The leaf poll: spends a unit of the cooperative budget, then checks the deadline.
+    pub(crate) fn poll_with_budget(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let mut budget = ready!(coop::poll_proceed(cx));
+        ready!(this.poll_deadline(cx));
+        budget.made_progress();
+        Poll::Ready(())
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.poll_with_budget(cx)
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let State::Registered(key) = self.state {
+            self.time.remove(key);
+        }
+    }
+}
