@@ -11,7 +11,9 @@ pub use spindle_pool as pool;
 
 #[allow(dead_code)] // used by the executor and sync primitives as they land
 pub(crate) mod coop;
-#[allow(dead_code)] // the scheduler's Park seam and the net types are its users
+#[allow(dead_code)] // the scheduler's Park seam is its other user
 pub(crate) mod driver;
+pub mod io;
 pub(crate) mod loom;
+pub mod net;
 pub mod time;

@@ -1,0 +1,51 @@
+//! Networking: TCP, UDP and Unix-domain sockets on the I/O driver.
+//!
+//! Every type here wraps a non-blocking mio socket in a `PollEvented`
+//! (`driver/io/poll_evented.rs`): an operation is tried at once, and only when the
+//! kernel says `WouldBlock` does the task store its waker and wait for epoll to report
+//! readiness. Streams implement the `futures-io` traits (`AsyncRead`, `AsyncWrite`), so
+//! the helpers of [`crate::io`] (`read_exact`, `write_all`, `read_line` through a
+//! `BufReader`, `copy`, ...) work on them, as does the rest of the futures ecosystem.
+//!
+//! Errors are the operating system's, as `io::Error`: `ConnectionRefused`,
+//! `ConnectionReset`, `AddrInUse`, ...
+//!
+//! Sockets must be created inside a spindle runtime (a task or `block_on`); they panic
+//! otherwise, with a message that says so.
+
+mod addr;
+mod tcp_listener;
+mod tcp_split;
+mod tcp_stream;
+mod udp;
+mod unix_listener;
+mod unix_stream;
+
+pub use addr::ToSocketAddrs;
+pub use tcp_listener::TcpListener;
+pub use tcp_split::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
+pub use tcp_stream::TcpStream;
+pub use udp::UdpSocket;
+pub use unix_listener::UnixListener;
+pub use unix_stream::UnixStream;
+
+use std::io;
+use std::sync::Arc;
+
+use crate::driver::handle;
+use crate::driver::io::IoShared;
+
+/// The I/O driver of the runtime this thread belongs to, or the panic that says how to
+/// fix calling `what` elsewhere.
+#[track_caller]
+fn current_io(what: &str) -> Arc<IoShared> {
+    handle::current(what).io
+}
+
+/// `Err(e)` unless `e` is `None`: the pending error a non-blocking connect left behind.
+fn pending_error(error: Option<io::Error>) -> io::Result<()> {
+    error.map_or(Ok(()), Err)
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests;

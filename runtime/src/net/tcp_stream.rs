@@ -1,0 +1,192 @@
+//! `TcpStream`: a TCP connection, readable and writable through `futures-io`.
+//!
+//! ## Connecting without blocking
+//! `connect(2)` on a non-blocking socket returns at once with the handshake under way.
+//! The socket becomes *writable* when the handshake ends, either way; then
+//! `SO_ERROR` (`take_error`) says whether it failed (connection refused, unreachable)
+//! and `getpeername` confirms it succeeded. A writable event with neither answer yet is
+//! spurious and the wait goes on (mio's documented procedure for `connect`).
+//!
+//! Reads and writes run through the I/O driver's retry loop; a reader and a writer of the
+//! same stream wait in separate slots, so [`TcpStream::into_split`] halves can be used
+//! from two tasks at once.
+
+use std::io::{self, IoSlice, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+
+use super::addr::{ToSocketAddrs, each_addr};
+use super::tcp_split::{OwnedReadHalf, OwnedWriteHalf, split_owned};
+use super::{current_io, pending_error};
+use crate::driver::io::{Direction, PollEvented};
+
+/// A TCP connection.
+#[derive(Debug)]
+pub struct TcpStream {
+    pub(super) io: PollEvented<mio::net::TcpStream>,
+}
+
+const BOTH: mio::Interest = mio::Interest::READABLE.add(mio::Interest::WRITABLE);
+
+impl TcpStream {
+    /// Opens a connection to `addr` (the first of its addresses that accepts).
+    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
+        let driver = current_io("spindle::net::TcpStream::connect");
+        each_addr(addr, |addr| {
+            let driver = driver.clone();
+            async move {
+                let stream = TcpStream {
+                    io: PollEvented::new(&driver, mio::net::TcpStream::connect(addr)?, BOTH)?,
+                };
+                std::future::poll_fn(|cx| stream.poll_connected(cx)).await?;
+                Ok(stream)
+            }
+        })
+        .await
+    }
+
+    /// Waits for the handshake of a non-blocking connect to end (module header).
+    fn poll_connected(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_io(cx, Direction::Write, |stream| {
+            pending_error(stream.take_error()?)?;
+            match stream.peer_addr() {
+                Ok(_) => Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                    Err(io::ErrorKind::WouldBlock.into())
+                }
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    /// Wraps an accepted mio stream.
+    pub(super) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
+        let driver = current_io("spindle::net::TcpListener::accept");
+        Ok(TcpStream {
+            io: PollEvented::new(&driver, stream, BOTH)?,
+        })
+    }
+
+    /// Wraps a connected stream made with std (switching it to non-blocking mode).
+    #[track_caller]
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        let driver = current_io("spindle::net::TcpStream::from_std");
+        stream.set_nonblocking(true)?;
+        Ok(TcpStream {
+            io: PollEvented::new(&driver, mio::net::TcpStream::from_std(stream), BOTH)?,
+        })
+    }
+
+    /// The local address of the connection.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.source().local_addr()
+    }
+
+    /// The remote address of the connection.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.source().peer_addr()
+    }
+
+    /// Turns Nagle's algorithm off (`true`) or on: off sends small writes at once.
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.io.source().set_nodelay(nodelay)
+    }
+
+    /// Whether Nagle's algorithm is off.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.io.source().nodelay()
+    }
+
+    /// Shuts down the read half, the write half (the peer then reads end-of-stream), or
+    /// both. Not async: `shutdown(2)` never blocks.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.source().shutdown(how)
+    }
+
+    /// Reads into `buf` without taking the data out of the socket's queue.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        std::future::poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |s| s.peek(buf))).await
+    }
+
+    /// Waits until the stream may be readable (a later read can still say `WouldBlock`).
+    pub async fn readable(&self) -> io::Result<()> {
+        std::future::poll_fn(|cx| self.io.poll_ready(cx, Direction::Read)).await
+    }
+
+    /// Waits until the stream may be writable.
+    pub async fn writable(&self) -> io::Result<()> {
+        std::future::poll_fn(|cx| self.io.poll_ready(cx, Direction::Write)).await
+    }
+
+    /// Splits the stream into a read half and a write half that can move to different
+    /// tasks; [`OwnedReadHalf::reunite`] puts them back together.
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split_owned(self)
+    }
+
+    pub(super) fn poll_read_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_io(cx, Direction::Read, |mut s| s.read(buf))
+    }
+
+    pub(super) fn poll_write_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_io(cx, Direction::Write, |mut s| s.write(buf))
+    }
+
+    pub(super) fn poll_write_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Write, |mut s| s.write_vectored(bufs))
+    }
+}
+
+impl AsyncRead for TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_priv(cx, buf)
+    }
+}
+
+impl AsyncWrite for TcpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_priv(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored_priv(cx, bufs)
+    }
+
+    /// TCP has no user-space buffer here: nothing to flush.
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    /// Shuts the write half down: the peer reads end-of-stream.
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.shutdown(Shutdown::Write))
+    }
+}
