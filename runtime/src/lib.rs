@@ -12,3 +12,4 @@ pub use spindle_pool as pool;
 #[allow(dead_code)] // used by the executor and sync primitives as they land
 pub(crate) mod coop;
 pub(crate) mod loom;
+pub mod sync;
