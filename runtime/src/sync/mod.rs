@@ -41,6 +41,7 @@ mod notify;
 mod rwlock;
 mod semaphore;
 
+pub mod mpsc;
 pub mod oneshot;
 
 pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
