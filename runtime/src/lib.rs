@@ -12,4 +12,6 @@ pub use spindle_pool as pool;
 #[allow(dead_code)] // used by the executor and sync primitives as they land
 pub(crate) mod coop;
 pub(crate) mod loom;
+#[doc(hidden)] // only the items the exported macros expand to
+pub mod macros;
 pub mod sync;
