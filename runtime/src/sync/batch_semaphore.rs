@@ -106,6 +106,7 @@ impl BatchSemaphore {
     }
 
     /// Takes `n` permits now, or fails.
+    #[inline]
     pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquireError> {
         let mut state = self.state.load(AcquireOrd);
         loop {
@@ -126,6 +127,7 @@ impl BatchSemaphore {
     }
 
     /// A future that takes `n` permits, waiting in FIFO order.
+    #[inline]
     pub(crate) fn acquire(&self, n: usize) -> Acquire<'_> {
         Acquire {
             sem: self,
@@ -136,6 +138,7 @@ impl BatchSemaphore {
     }
 
     /// Returns `n` permits: to queued waiters first, the rest to the word.
+    #[inline]
     pub(crate) fn release(&self, n: usize) {
         if n == 0 {
             return;
@@ -224,13 +227,19 @@ pub(crate) struct Acquire<'a> {
 }
 
 impl Acquire<'_> {
-    /// First poll: the fast path, else join the queue under the lock.
+    /// First poll: the lock-free fast path, else join the queue.
+    #[inline]
     fn poll_first(&mut self, waker: &Waker) -> Poll<Result<(), Closed>> {
         match self.sem.try_acquire(self.needed) {
-            Ok(()) => return Poll::Ready(Ok(())),
-            Err(TryAcquireError::Closed) => return Poll::Ready(Err(Closed)),
-            Err(TryAcquireError::NoPermits) => {}
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(TryAcquireError::Closed) => Poll::Ready(Err(Closed)),
+            Err(TryAcquireError::NoPermits) => self.enqueue(waker),
         }
+    }
+
+    /// Slow path of the first poll: under the lock, take what is free as a partial
+    /// grant and queue for the rest (or, if permits came back meanwhile, finish).
+    fn enqueue(&mut self, waker: &Waker) -> Poll<Result<(), Closed>> {
         let mut list = lock(&self.sem.waiters);
         let mut state = self.sem.state.load(AcquireOrd);
         loop {
@@ -299,6 +308,7 @@ impl Acquire<'_> {
 impl Future for Acquire<'_> {
     type Output = Result<(), Closed>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         assert!(!self.done, "Acquire polled after it completed");
         let mut coop = ready!(coop::poll_proceed(cx));
@@ -315,6 +325,7 @@ impl Future for Acquire<'_> {
 }
 
 impl Drop for Acquire<'_> {
+    #[inline]
     fn drop(&mut self) {
         let Some(key) = self.key else { return };
         let mut list = lock(&self.sem.waiters);

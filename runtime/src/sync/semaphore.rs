@@ -101,11 +101,13 @@ impl Semaphore {
     }
 
     /// Waits for one permit.
+    #[inline]
     pub fn acquire(&self) -> Acquire<'_> {
         self.acquire_many(1)
     }
 
     /// Waits for `n` permits, taken all together.
+    #[inline]
     pub fn acquire_many(&self, n: u32) -> Acquire<'_> {
         Acquire {
             raw: self.raw.acquire(n as usize),
@@ -115,11 +117,13 @@ impl Semaphore {
     }
 
     /// Takes one permit if one is free now.
+    #[inline]
     pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.try_acquire_many(1)
     }
 
     /// Takes `n` permits if they are free now.
+    #[inline]
     pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         match self.raw.try_acquire(n as usize) {
             Ok(()) => Ok(SemaphorePermit {
@@ -186,6 +190,7 @@ impl Semaphore {
 impl<'a> Future for Acquire<'a> {
     type Output = Result<SemaphorePermit<'a>, AcquireError>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         Pin::new(&mut this.raw).poll(cx).map(|r| match r {
@@ -211,6 +216,7 @@ impl SemaphorePermit<'_> {
 }
 
 impl Drop for SemaphorePermit<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.sem.raw.release(self.permits as usize);
     }
@@ -234,6 +240,7 @@ impl OwnedSemaphorePermit {
 }
 
 impl Drop for OwnedSemaphorePermit {
+    #[inline]
     fn drop(&mut self) {
         self.sem.raw.release(self.permits as usize);
     }
