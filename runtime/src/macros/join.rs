@@ -68,7 +68,8 @@ macro_rules! __join_internal {
         $crate::macros::support::poll_fn(|cx| {
             let mut pending = false;
             for i in 0..COUNT {
-                let branch = (start + i) % COUNT;
+                // `(start + i) % COUNT` without a `%` (clippy flags `% 1`).
+                let branch = if start + i >= COUNT { start + i - COUNT } else { start + i };
                 $(
                     if branch == $($idx)* && $out.is_none() {
                         match $crate::macros::support::Future::poll($fut.as_mut(), cx) {
@@ -81,7 +82,7 @@ macro_rules! __join_internal {
                 )*
             }
             // Start one branch later next time (fairness).
-            start = (start + 1) % COUNT;
+            start = if start + 1 == COUNT { 0 } else { start + 1 };
             if pending {
                 return $crate::macros::support::Poll::Pending;
             }

@@ -258,27 +258,53 @@ impl<T> Receiver<T> {
     /// Waits for a value newer than the last one seen, and marks it seen. Returns
     /// `Err` once every sender is gone and no unseen value remains. Cancel-safe.
     pub async fn changed(&mut self) -> Result<(), RecvError> {
+        wait_changed(&self.shared, &mut self.seen).await
+    }
+
+    /// Waits until the value satisfies `condition` (checking the current value first),
+    /// marks it seen, and returns it still locked, so it cannot change before you look.
+    /// `Err` if every sender is gone before that. Cancel-safe.
+    pub async fn wait_for(
+        &mut self,
+        mut condition: impl FnMut(&T) -> bool,
+    ) -> Result<Ref<'_, T>, RecvError> {
+        // Split the borrow: `shared` is only read, `seen` only written, so the guard
+        // returned from inside the loop does not conflict with the waiting.
+        let Receiver { shared, seen } = self;
         loop {
-            // Create the waiter before checking, so a send in between is not missed.
-            let notified = self.shared.changed.notified();
-            let state = self.shared.state.load(Acquire);
-            let version = state & !CLOSED;
-            if version != self.seen {
-                self.seen = version;
-                spend_budget().await;
-                return Ok(());
+            let guard = shared.read();
+            *seen = shared.version();
+            if condition(&guard) {
+                return Ok(guard);
             }
-            if state & CLOSED != 0 {
-                spend_budget().await;
-                return Err(RecvError(()));
-            }
-            notified.await;
+            drop(guard);
+            wait_changed(shared, seen).await?;
         }
     }
 
     /// Whether both receivers watch the same channel.
     pub fn same_channel(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
+    }
+}
+
+/// `Receiver::changed` on split borrows (see `wait_for`).
+async fn wait_changed<T>(shared: &Shared<T>, seen: &mut usize) -> Result<(), RecvError> {
+    loop {
+        // Create the waiter before checking, so a send in between is not missed.
+        let notified = shared.changed.notified();
+        let state = shared.state.load(Acquire);
+        let version = state & !CLOSED;
+        if version != *seen {
+            *seen = version;
+            spend_budget().await;
+            return Ok(());
+        }
+        if state & CLOSED != 0 {
+            spend_budget().await;
+            return Err(RecvError(()));
+        }
+        notified.await;
     }
 }
 

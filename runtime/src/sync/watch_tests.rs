@@ -125,3 +125,22 @@ fn a_watcher_on_another_thread_sees_the_final_value() {
     drop(tx);
     assert_eq!(t.join().unwrap(), n);
 }
+
+#[test]
+fn wait_for_checks_the_current_value_then_waits_for_a_match() {
+    let (tx, mut rx) = channel(1);
+    assert_eq!(
+        *block_on(rx.wait_for(|v| *v == 1)).unwrap(),
+        1,
+        "already true"
+    );
+    let t = thread::spawn(move || {
+        for v in 2..=5 {
+            tx.send(v).unwrap();
+        }
+        tx
+    });
+    assert_eq!(*block_on(rx.wait_for(|v| *v >= 5)).unwrap(), 5);
+    drop(t.join().unwrap());
+    assert!(block_on(rx.wait_for(|v| *v > 5)).is_err(), "senders gone");
+}
