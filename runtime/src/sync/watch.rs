@@ -380,3 +380,22 @@ impl std::error::Error for RecvError {}
 #[cfg(all(test, not(loom)))]
 #[path = "watch_tests.rs"]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::thread;
+
+    #[test]
+    fn loom_watch_send_vs_changed() {
+        ::loom::model(|| {
+            let (tx, mut rx) = channel(0);
+            let t = thread::spawn(move || tx.send(1).unwrap());
+            // Whether the send lands before, during or after the version check, the
+            // change is reported (the Notified is created before the check).
+            ::loom::future::block_on(rx.changed()).unwrap();
+            assert_eq!(*rx.borrow_and_update(), 1);
+            t.join().unwrap();
+        });
+    }
+}

@@ -163,6 +163,13 @@ impl<T> Receiver<T> {
         self.rx.poll_recv(cx)
     }
 
+    /// Waits for a message, then takes up to `limit` queued messages at once into
+    /// `buffer`; returns how many. `0` means the channel is finished (or `limit == 0`).
+    /// Cancel-safe.
+    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        std::future::poll_fn(|cx| self.rx.poll_recv_many(cx, buffer, limit)).await
+    }
+
     /// Takes the next message if one is queued.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         self.rx.try_recv()

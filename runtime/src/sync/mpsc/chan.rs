@@ -202,6 +202,35 @@ impl<T> RxCore<T> {
         Poll::Ready(self.deliver())
     }
 
+    /// Waits for at least one message, then moves up to `limit` queued messages into
+    /// `out`; returns how many (0 only when the channel is finished, or `limit == 0`).
+    pub(crate) fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        out: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        let Some(first) = ready!(self.poll_recv(cx)) else {
+            return Poll::Ready(0);
+        };
+        out.push(first);
+        let mut n = 1;
+        while n < limit {
+            if self.buf.is_empty() && self.refill(None).is_err() {
+                break;
+            }
+            match self.deliver() {
+                Some(v) => out.push(v),
+                None => break,
+            }
+            n += 1;
+        }
+        Poll::Ready(n)
+    }
+
     pub(crate) fn try_recv(&mut self) -> Result<T, TryRecvError> {
         if self.buf.is_empty() {
             match self.refill(None) {

@@ -181,3 +181,19 @@ fn many_producers_deliver_everything_in_per_sender_order() {
         p.join().unwrap();
     }
 }
+
+#[test]
+fn recv_many_takes_a_batch_and_returns_capacity() {
+    let (tx, mut rx) = channel(4);
+    for i in 0..4 {
+        tx.try_send(i).unwrap();
+    }
+    let mut batch = Vec::new();
+    assert_eq!(block_on(rx.recv_many(&mut batch, 3)), 3);
+    assert_eq!(batch, [0, 1, 2]);
+    assert_eq!(tx.capacity(), 3, "three slots came back");
+    assert_eq!(block_on(rx.recv_many(&mut batch, 10)), 1);
+    drop(tx);
+    assert_eq!(block_on(rx.recv_many(&mut batch, 10)), 0, "finished");
+    assert_eq!(batch, [0, 1, 2, 3]);
+}
