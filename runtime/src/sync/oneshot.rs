@@ -125,7 +125,9 @@ impl<T> Inner<T> {
     /// The sender finishes (with or without a value in the slot). Returns `false` if the
     /// receiver had closed first, in which case `COMPLETE` was not set.
     fn complete(&self) -> bool {
-        let mut state = self.state.load(Acquire);
+        // Guess "nothing set yet" (the receiver has not polled): when right, the
+        // compare-exchange is the only access; when wrong, it returns the real state.
+        let mut state = 0;
         loop {
             if state & CLOSED != 0 {
                 return false;
