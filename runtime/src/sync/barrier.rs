@@ -37,7 +37,23 @@ use super::wake_batch::WakeBatch;
 use crate::coop;
 use crate::loom::sync::Mutex;
 
-/// A reusable rendezvous for `n` tasks; see the [module docs](self).
+/// A reusable rendezvous: `n` tasks wait until all `n` have arrived.
+///
+/// ```no_run
+/// use spindle::sync::Barrier;
+/// # async fn demo(barrier: &Barrier) {
+/// if barrier.wait().await.is_leader() {
+///     // exactly one of the n tasks of this round gets here
+/// }
+/// # }
+/// # fn main() {}
+/// ```
+///
+/// The `n`-th arrival of a round is its *leader* and releases the others; the barrier is
+/// then ready for the next round.
+///
+/// **Cancellation:** dropping a waiting `wait()` future withdraws its arrival (unlike
+/// tokio's `Barrier`), so a round never completes with fewer than `n` live participants.
 pub struct Barrier {
     n: usize,
     state: Mutex<State>,

@@ -31,7 +31,7 @@
 //! Each slot counts the receivers that still have to read it (`rem`); the last reader
 //! *moves* the value out instead of cloning it, and a dropped receiver decrements the
 //! slots it never read, so values are dropped as soon as nobody needs them.
-//! Waiting receivers park in a [`WaitList`]; a send wakes them all. tokio's version is
+//! Waiting receivers park in a `WaitList`; a send wakes them all. tokio's version is
 //! finer-grained (a lock per slot, so receivers clone in parallel); one lock keeps this
 //! one short enough to check by reading.
 //!

@@ -19,9 +19,9 @@
 //!
 //! ## One foundation
 //! Every primitive that makes futures wait parks them in the same structure, a FIFO
-//! [`WaitList`](wait_list) (a slab threaded into a doubly linked list by index, behind a
-//! `Mutex`), and wakes them after releasing that lock ([`WakeBatch`](wake_batch)). The
-//! [batch semaphore](batch_semaphore) adds a lock-free permit counter in front of it,
+//! `WaitList` (`wait_list.rs`: a slab threaded into a doubly linked list by index, behind a
+//! `Mutex`), and wakes them after releasing that lock (`WakeBatch`). The
+//! batch semaphore (`batch_semaphore.rs`) adds a lock-free permit counter in front of it,
 //! and `Mutex`, `RwLock` and the bounded `mpsc` are semaphores with data attached, as in
 //! tokio. `oneshot` needs no queue (one waiter per side) and is a lock-free state
 //! machine.

@@ -35,7 +35,27 @@ use super::batch_semaphore::{BatchSemaphore, TryAcquireError};
 // The public API takes `std`'s `Arc` (users hand us theirs), also under loom.
 use std::sync::Arc;
 
-/// An async mutex; see the [module docs](self).
+/// An async mutual-exclusion lock whose guard may be held across `.await`.
+///
+/// ```no_run
+/// use spindle::sync::Mutex;
+/// # async fn demo() {
+/// let count = Mutex::new(0);
+/// *count.lock().await += 1;
+/// # }
+/// # fn main() {}
+/// ```
+///
+/// **Fairness:** waiters are served in FIFO order. Unlocking hands the lock straight to
+/// the oldest waiter, so a task calling `lock` later cannot barge ahead, and no waiter
+/// starves. Uncontended `lock` and unlock are one atomic compare-exchange each.
+///
+/// **Cancellation:** `lock` and `lock_owned` are cancel-safe. Dropping the future gives up
+/// its place in the queue; if the lock had already been handed to it, the lock passes to
+/// the next waiter.
+///
+/// Prefer `std::sync::Mutex` when the guard is never held across an `.await` and the
+/// critical section is short: a blocking mutex is cheaper.
 pub struct Mutex<T> {
     sem: BatchSemaphore,
     // `std`'s cell, not the loom shim's: the guard hands out `&T`/`&mut T` that live

@@ -55,7 +55,28 @@ const NOTIFIED: usize = 2;
 const MODE: usize = 0b11;
 const GENERATION_ONE: usize = 0b100;
 
-/// Wakes waiting tasks; see the [module docs](self).
+/// Wakes one waiting task, or all of them, without sending data.
+///
+/// ```no_run
+/// use spindle::sync::Notify;
+/// # async fn demo(notify: &Notify) {
+/// notify.notified().await; // in the waiting task
+/// notify.notify_one();     // elsewhere: wakes it, or lets its next wait pass at once
+/// # }
+/// # fn main() {}
+/// ```
+///
+/// - [`notify_one`](Notify::notify_one) wakes the longest waiter (FIFO). If nobody waits
+///   it stores **one permit** (repeated calls still store one) that the next
+///   `notified().await` consumes at once, so a notification is never lost to a race
+///   with the waiter.
+/// - [`notify_waiters`](Notify::notify_waiters) wakes every current waiter and stores
+///   nothing. Every [`Notified`] *created* before the call counts as waiting, even if not
+///   yet polled: "create `notified()`, check your condition, then await" cannot miss it.
+///
+/// **Cancellation:** `notified().await` is cancel-safe. A dropped `Notified` leaves the
+/// queue, and if `notify_one` had already chosen it, the notification passes to the next
+/// waiter (or becomes the stored permit).
 pub struct Notify {
     state: AtomicUsize,
     waiters: Mutex<WaitList<Waiter>>,

@@ -41,7 +41,27 @@ use std::sync::Arc;
 /// Most readers that can hold the lock at once.
 pub const MAX_READS: u32 = u32::MAX >> 3;
 
-/// An async reader-writer lock; see the [module docs](self) for its fairness policy.
+/// An async reader-writer lock: many readers or one writer.
+///
+/// ```no_run
+/// use spindle::sync::RwLock;
+/// # async fn demo() {
+/// let config = RwLock::new(String::from("v1"));
+/// let len = config.read().await.len();
+/// *config.write().await = format!("v{}", len + 1);
+/// # }
+/// # fn main() {}
+/// ```
+///
+/// **Policy: FIFO, no writer starvation.** Requests are served in arrival order. Once a
+/// writer waits, readers that arrive after it queue behind it instead of joining the
+/// readers already inside; the writer runs as soon as those readers leave, then the
+/// readers queued behind it enter together. Neither side can starve the other; the price
+/// is that readers pause briefly whenever a writer arrives.
+///
+/// **Cancellation:** `read`, `write`, `read_owned` and `write_owned` are cancel-safe. A
+/// dropped request leaves the queue and gives back anything it had collected (a waiting
+/// writer's partial grant), which lets the readers queued behind it in.
 pub struct RwLock<T> {
     sem: BatchSemaphore,
     // std's cell: see the comment on `Mutex::data`.

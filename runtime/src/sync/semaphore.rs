@@ -1,7 +1,7 @@
 //! `Semaphore`: a counting semaphore with fair (FIFO) async acquire.
 //!
 //! The machinery (state word, waiter queue, fast paths, cancellation) lives in
-//! [`batch_semaphore`](super::batch_semaphore); this file is the public face: permits as
+//! [`super::batch_semaphore`]; this file is the public face: permits as
 //! RAII guards that give themselves back on drop, and tokio-shaped method names.
 //!
 //! ```no_run
@@ -34,6 +34,27 @@ use super::batch_semaphore::{self, BatchSemaphore, MAX_PERMITS, TryAcquireError 
 use std::sync::Arc;
 
 /// A counting semaphore: [`acquire`](Semaphore::acquire) waits for a permit.
+///
+/// ```no_run
+/// use spindle::sync::Semaphore;
+/// # async fn demo() {
+/// let downloads = Semaphore::new(2); // at most two at once
+/// let _permit = downloads.acquire().await.unwrap();
+/// // ... download; the permit is released when `_permit` drops ...
+/// # }
+/// # fn main() {}
+/// ```
+///
+/// **Fairness:** waiters are served strictly in arrival order. An `acquire_many(n)` at
+/// the head collects released permits until it has `n`, so smaller requests behind it
+/// wait instead of starving it.
+///
+/// **Cancellation:** `acquire`, `acquire_many`, `acquire_owned` and
+/// `acquire_many_owned` are cancel-safe: dropping the future before it completes returns
+/// any permits it had already been granted (to the next waiters) and leaves the queue.
+///
+/// **Closing:** [`close`](Semaphore::close) makes pending and later acquires fail with
+/// [`AcquireError`]; permits already held stay valid.
 pub struct Semaphore {
     raw: BatchSemaphore,
 }

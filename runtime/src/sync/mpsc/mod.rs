@@ -25,7 +25,7 @@
 //! - the bounded `send` waits while `capacity` messages are in flight (sent and not yet
 //!   received), and waiting senders are admitted in FIFO order as room frees up.
 //!
-//! How it works: see [`chan`](self::chan) (a locked queue the consumer swaps out in
+//! How it works: see `chan.rs` (a locked queue the consumer swaps out in
 //! batches, plus a fair semaphore for capacity).
 //!
 //! ## Cancellation
