@@ -1,6 +1,7 @@
 use super::*;
 use crate::sync::test_support::{CountingWaker, block_on, iterations, poll_once};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Waker;
 use std::thread;
 
 #[test]
@@ -146,4 +147,38 @@ fn concurrency_never_exceeds_the_permits() {
     }
     assert!(max.load(Ordering::SeqCst) <= 2);
     assert_eq!(sem.available_permits(), 2);
+}
+
+/// Threads race acquires of 1..=3 permits, cancelling about a third of them after one
+/// poll. However the grants, partial grants and cancellations interleave, every permit
+/// comes back and nobody is left waiting.
+#[test]
+fn cancellation_races_never_leak_permits() {
+    let sem = Arc::new(Semaphore::new(3));
+    let threads: Vec<_> = (0..4u64)
+        .map(|seed| {
+            let sem = sem.clone();
+            thread::spawn(move || {
+                let mut x = seed * 2 + 1;
+                for _ in 0..iterations(300) {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let n = (x % 3) as u32 + 1;
+                    let mut acq = sem.acquire_many(n);
+                    let waker = Waker::noop();
+                    match poll_once(&mut acq, waker) {
+                        Poll::Ready(permit) => drop(permit),
+                        Poll::Pending if x % 3 == 0 => drop(acq), // cancelled mid-wait
+                        Poll::Pending => drop(block_on(acq).unwrap()),
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(sem.available_permits(), 3);
+    assert!(sem.try_acquire_many(3).is_ok());
 }
