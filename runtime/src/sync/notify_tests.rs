@@ -115,3 +115,75 @@ fn ping_pong_across_threads() {
     }
     t.join().unwrap();
 }
+
+/// Producers add tokens and `notify_one`; consumers take tokens or wait, and sometimes
+/// give up a wait after one poll (cancellation). If a notification were ever lost (not
+/// forwarded by a cancelled waiter, or missed between check and wait), a consumer would
+/// sleep with tokens left and the test would hang instead of finishing.
+#[test]
+fn tokens_are_never_stranded_under_cancellation() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    const PRODUCERS: usize = 2;
+    let per_producer = iterations(500);
+    let notify = Arc::new(Notify::new());
+    let tokens = Arc::new(AtomicUsize::new(0));
+    let taken = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let take = |tokens: &AtomicUsize| {
+        tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(1))
+            .is_ok()
+    };
+    let consumers: Vec<_> = (0..2u64)
+        .map(|seed| {
+            let (notify, tokens, taken, done) =
+                (notify.clone(), tokens.clone(), taken.clone(), done.clone());
+            thread::spawn(move || {
+                let mut x = seed * 2 + 1;
+                loop {
+                    let notified = notify.notified(); // before the checks
+                    if take(&tokens) {
+                        taken.fetch_add(1, Ordering::AcqRel);
+                        continue;
+                    }
+                    if done.load(Ordering::Acquire) {
+                        return;
+                    }
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let mut notified = Box::pin(notified);
+                    if x % 4 == 0 {
+                        // Poll once, then cancel: any notification it got is forwarded.
+                        let _ = poll(notified.as_mut(), Waker::noop());
+                        continue;
+                    }
+                    block_on(notified);
+                }
+            })
+        })
+        .collect();
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|_| {
+            let (notify, tokens) = (notify.clone(), tokens.clone());
+            thread::spawn(move || {
+                for _ in 0..per_producer {
+                    tokens.fetch_add(1, Ordering::AcqRel);
+                    notify.notify_one();
+                }
+            })
+        })
+        .collect();
+    for p in producers {
+        p.join().unwrap();
+    }
+    while taken.load(Ordering::Acquire) < PRODUCERS * per_producer {
+        thread::yield_now();
+    }
+    done.store(true, Ordering::Release);
+    notify.notify_waiters();
+    for c in consumers {
+        c.join().unwrap();
+    }
+    assert_eq!(tokens.load(Ordering::Acquire), 0);
+}
