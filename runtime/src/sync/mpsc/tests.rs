@@ -197,3 +197,33 @@ fn recv_many_takes_a_batch_and_returns_capacity() {
     assert_eq!(block_on(rx.recv_many(&mut batch, 10)), 0, "finished");
     assert_eq!(batch, [0, 1, 2, 3]);
 }
+
+#[test]
+fn a_task_looping_on_a_ready_channel_yields_after_its_budget() {
+    let (tx, mut rx) = unbounded_channel();
+    for i in 0..(crate::coop::BUDGET as usize * 2) {
+        tx.send(i).unwrap();
+    }
+    let (count, waker) = CountingWaker::new();
+    let mut cx = Context::from_waker(&waker);
+    // One poll of a spindle task: receive until the channel says "yield".
+    let received = crate::coop::with_budget(|| {
+        let mut n = 0;
+        while let Poll::Ready(Some(_)) = rx.poll_recv(&mut cx) {
+            n += 1;
+        }
+        n
+    });
+    assert_eq!(received, crate::coop::BUDGET as usize);
+    assert_eq!(
+        count.wakes(),
+        1,
+        "it yields by waking itself, to be polled again"
+    );
+    // Outside a spindle task the budget is unconstrained.
+    let mut rest = 0;
+    while rx.try_recv().is_ok() {
+        rest += 1;
+    }
+    assert_eq!(rest, crate::coop::BUDGET as usize);
+}
