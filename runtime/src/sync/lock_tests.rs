@@ -58,6 +58,25 @@ fn dropped_lock_waiter_does_not_block_the_next() {
 }
 
 #[test]
+fn blocking_lock_from_plain_threads() {
+    let m = Arc::new(Mutex::new(0));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let m = m.clone();
+            thread::spawn(move || {
+                for _ in 0..iterations(200) {
+                    *m.blocking_lock() += 1;
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(*m.blocking_lock(), 2 * iterations(200));
+}
+
+#[test]
 fn mutex_counts_correctly_across_threads() {
     let m = Arc::new(Mutex::new(0usize));
     let n = iterations(1000);

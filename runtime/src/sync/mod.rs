@@ -32,6 +32,8 @@
 //! which of its operations are cancel-safe; `docs/sync-cancellation.md` has the table.
 
 pub(crate) mod batch_semaphore;
+#[cfg(not(loom))]
+pub(crate) mod blocking;
 pub(crate) mod wait_list;
 pub(crate) mod wake_batch;
 

@@ -119,6 +119,13 @@ impl<T> Mutex<T> {
         OwnedMutexGuard { lock: self }
     }
 
+    /// Locks from non-async code, blocking the thread while waiting. Never call it from
+    /// an async task.
+    #[cfg(not(loom))]
+    pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
+        crate::sync::blocking::block_on(self.lock())
+    }
+
     /// Takes the lock if it is free now (and nobody is queued for it).
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         self.try_acquire()?;

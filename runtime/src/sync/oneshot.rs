@@ -289,6 +289,13 @@ impl<T> Receiver<T> {
         }
     }
 
+    /// Waits for the value from non-async code, blocking the thread. Never call it from
+    /// an async task.
+    #[cfg(not(loom))]
+    pub fn blocking_recv(self) -> Result<T, RecvError> {
+        crate::sync::blocking::block_on(self)
+    }
+
     /// Closes the channel: a later `send` fails. A value already sent can still be
     /// received.
     pub fn close(&mut self) {

@@ -4,6 +4,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 #[test]
+fn blocking_recv_waits_for_another_thread() {
+    let (tx, rx) = channel();
+    let t = thread::spawn(move || tx.send(11).unwrap());
+    assert_eq!(rx.blocking_recv(), Ok(11));
+    t.join().unwrap();
+}
+
+#[test]
 fn send_then_receive() {
     let (tx, rx) = channel();
     assert_eq!(tx.send("hi"), Ok(()));

@@ -2,44 +2,19 @@
 //!
 //! The primitives only use `std::task::Waker`, so they do not need spindle's scheduler to
 //! be tested: [`block_on`] parks the calling thread until the future's waker unparks it
-//! (the classic thread-park executor, as in the `std::task::Wake` docs), and
-//! concurrency comes from plain `std::thread`s, each running its own `block_on`.
+//! (the classic thread-park executor, as in the `std::task::Wake` docs; it is the one
+//! the `blocking_*` methods use), and concurrency comes from plain `std::thread`s, each
+//! running its own `block_on`.
 //! [`CountingWaker`] counts wakes, so tests can assert that a primitive wakes exactly
 //! the tasks it should, exactly once.
 
 use std::future::Future;
-use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
 
-/// Wakes a parked thread.
-struct ThreadWaker(Thread);
-
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// Runs `future` to completion on the current thread, parking between polls.
-///
-/// A spurious unpark only costs an extra poll, so `park` needs no flag of its own.
-pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-        thread::park();
-    }
-}
+/// The thread-park executor the `blocking_*` methods use (see `sync/blocking.rs`).
+pub(crate) use super::blocking::block_on;
 
 /// A waker that counts how often it was woken.
 #[derive(Default)]

@@ -65,6 +65,13 @@ impl<T> Sender<T> {
         self.chan.push(value).map_err(SendError)
     }
 
+    /// Sends from non-async code, blocking the thread while the channel is full. Never
+    /// call it from an async task.
+    #[cfg(not(loom))]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        crate::sync::blocking::block_on(self.send(value))
+    }
+
     /// Sends `value` if there is room now.
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         match self.sem().try_acquire(1) {
@@ -168,6 +175,13 @@ impl<T> Receiver<T> {
     /// Cancel-safe.
     pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         std::future::poll_fn(|cx| self.rx.poll_recv_many(cx, buffer, limit)).await
+    }
+
+    /// Receives the next message from non-async code, blocking the thread; see
+    /// `sync/blocking.rs`. Never call it from an async task.
+    #[cfg(not(loom))]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        crate::sync::blocking::block_on(self.recv())
     }
 
     /// Takes the next message if one is queued.

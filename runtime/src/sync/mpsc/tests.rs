@@ -183,6 +183,23 @@ fn many_producers_deliver_everything_in_per_sender_order() {
 }
 
 #[test]
+fn blocking_send_and_recv_bridge_plain_threads() {
+    let (tx, mut rx) = channel(1);
+    let t = thread::spawn(move || {
+        for i in 0..iterations(100) {
+            tx.blocking_send(i).unwrap();
+        }
+    });
+    let mut n = 0;
+    while let Some(i) = rx.blocking_recv() {
+        assert_eq!(i, n);
+        n += 1;
+    }
+    assert_eq!(n, iterations(100));
+    t.join().unwrap();
+}
+
+#[test]
 fn recv_many_takes_a_batch_and_returns_capacity() {
     let (tx, mut rx) = channel(4);
     for i in 0..4 {

@@ -85,6 +85,13 @@ impl<T> UnboundedReceiver<T> {
         std::future::poll_fn(|cx| self.rx.poll_recv_many(cx, buffer, limit)).await
     }
 
+    /// Receives the next message from non-async code, blocking the thread. Never call
+    /// it from an async task.
+    #[cfg(not(loom))]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        crate::sync::blocking::block_on(self.recv())
+    }
+
     /// Takes the next message if one is queued.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         self.rx.try_recv()
