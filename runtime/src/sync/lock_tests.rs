@@ -202,3 +202,18 @@ fn barrier_dropped_waiter_withdraws_its_arrival() {
         Poll::Ready(BarrierWaitResult(false))
     );
 }
+
+#[test]
+fn rwlock_owned_guards_hold_and_release() {
+    let lock = Arc::new(RwLock::new(vec![1]));
+    let r1 = block_on(lock.clone().read_owned());
+    let r2 = block_on(lock.clone().read_owned());
+    assert_eq!((r1.len(), r2.len()), (1, 1), "two readers at once");
+    assert!(lock.try_write().is_err());
+    drop((r1, r2));
+    let mut w = block_on(lock.clone().write_owned());
+    w.push(2);
+    assert!(lock.try_read().is_err());
+    drop(w);
+    assert_eq!(*lock.try_read().unwrap(), [1, 2]);
+}
