@@ -17,8 +17,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
 
 /// The runtime every workload runs on, for both libraries. spindle's primitives only use
-/// `std::task::Waker`, so they run on tokio's executor; when spindle's own runtime is
-/// ready, change this one function to compare on it.
+/// `std::task::Waker`, so they run on tokio's executor. To compare on spindle's runtime,
+/// change this function and [`spawn`] (the only two places that name the runtime).
 fn rt() -> Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
