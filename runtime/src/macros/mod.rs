@@ -15,6 +15,12 @@
 //! branch: hence its limit of **8 branches** (a ninth is a compile error saying so). This
 //! is the technique tokio's declarative `select!` uses, with a 64-entry list.
 //!
+//! `select!` differs from tokio's in one respect: tokio tests each branch's pattern on a
+//! *reference* to the output inside its poll loop, which edition 2024 rejects for
+//! patterns such as `Some(mut v)`. Ours matches by value, after the poll, and on a
+//! mismatch falls through to a next, unrolled selection level (one per branch, plus
+//! one); a loop would capture `break`/`continue` written in the handlers.
+//!
 //! ## Fairness
 //! Every poll of a `join!` or an unbiased `select!` starts at a different branch: `join!`
 //! rotates, `select!` picks a random start with [`support::thread_rng_n`] (a per-thread

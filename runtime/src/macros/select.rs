@@ -19,16 +19,19 @@
 /// - **Patterns**: when a future completes but its output does not match the pattern
 ///   (say `Some(v) = rx.recv()` receives `None`), that branch is disabled and `select!`
 ///   keeps waiting on the others.
-///   The check is made on a reference to the output (as tokio does), so under edition
-///   2024's match-ergonomics rules a pattern cannot add binding modifiers inside an
-///   implicitly borrowed part: write `Some(v) = ... => { let mut v = v; ... }`
-///   rather than `Some(mut v)`. A plain `mut v = ...` at the top level is fine.
+///   The output is matched by value, so binding modifiers work anywhere in the pattern
+///   (`Some(mut v) = rx.recv()`), also under edition 2024's rules, which reject them in
+///   tokio's `select!` (it tests the pattern on `&output`).
 /// - **Preconditions**: `, if cond` disables the branch up front when `cond` is false
 ///   (the future expression is still evaluated, but never polled).
 /// - **`else`**: runs when every branch is disabled. Without an `else`, that situation
 ///   panics with a message saying so.
 /// - **Limit**: at most **8 branches** (a declarative macro needs a fixed list of names
 ///   to give them; more is a compile error).
+/// - **Code size**: to match by value without wrapping handlers in a loop, the macro
+///   unrolls one selection level per branch plus one (a mismatch disables a branch and
+///   falls through to the next level), so each handler is expanded `n + 1` times.
+///   Keep handlers short (call a function) in selects with many branches.
 /// - Handlers run outside the polling closure, so `break`, `continue`, `return` and `?`
 ///   in a handler act on the code around the `select!`.
 /// - Cancellation: the futures of the branches that did not win are dropped. Use only
@@ -119,7 +122,6 @@ macro_rules! __select_internal {
             $($n($n),)+
             Disabled,
         }
-        const COUNT: usize = [$($i),+].len();
         let mut disabled: u32 = 0;
         $(
             if !($c) {
@@ -132,7 +134,45 @@ macro_rules! __select_internal {
                 $crate::macros::support::IntoFuture::into_future($f)
             );
         )+
-        let output = $crate::macros::support::poll_fn(|cx| {
+        // One selection level per possible pattern mismatch, plus one: see `@level`.
+        $crate::__select_internal!(@level [$biased] [disabled]
+            [() $(($i))+]
+            [$(($i $n [$p] [$h]))+]
+            [$else])
+    }};
+
+    // One level: poll until a branch completes (or all are disabled), then match its
+    // output *by value* against its pattern and run the handler. On a mismatch the
+    // branch is already disabled; the `_` arm expands the next level, which polls the
+    // rest. Unrolling (instead of a `loop`) keeps handlers outside any loop of ours, so
+    // `break`/`continue` in a handler reach the caller's loop; matching by value (instead
+    // of tokio's check on `&out`) lets patterns like `Some(mut v)` work under edition
+    // 2024's binding rules. Each mismatch disables one branch, so `n + 1` levels suffice.
+    (@level [$biased:tt] [$disabled:ident] [$lvl:tt $($lvls:tt)*]
+        [$(($i:tt $n:ident [$p:pat] [$h:expr]))+]
+        [$else:expr]) => {
+        match $crate::__select_internal!(@poll [$biased] [$disabled] [$(($i $n))+]) {
+            $(
+                __SelectOut::$n($p) => $h,
+            )+
+            __SelectOut::Disabled => $else,
+            #[allow(unreachable_patterns)]
+            _ => $crate::__select_internal!(@level [$biased] [$disabled] [$($lvls)*]
+                [$(($i $n [$p] [$h]))+]
+                [$else]),
+        }
+    };
+    (@level [$biased:tt] [$disabled:ident] []
+        [$($br:tt)+]
+        [$else:expr]) => {
+        ::core::unreachable!("select!: each mismatch disables a branch, so this level is never reached")
+    };
+
+    // Polls the enabled branches once each, from a random start (or in order when
+    // biased), until one completes: it is disabled (never polled again) and returned.
+    (@poll [$biased:tt] [$disabled:ident] [$(($i:tt $n:ident))+]) => {
+        $crate::macros::support::poll_fn(|cx| {
+            const COUNT: usize = [$($i),+].len();
             let start = if $biased {
                 0
             } else {
@@ -145,25 +185,16 @@ macro_rules! __select_internal {
                 match branch {
                     $(
                         $i => {
-                            if disabled & (1 << $i) != 0 {
+                            if $disabled & (1 << $i) != 0 {
                                 continue;
                             }
-                            let out = match $crate::macros::support::Future::poll($n.as_mut(), cx) {
-                                $crate::macros::support::Poll::Ready(out) => out,
-                                $crate::macros::support::Poll::Pending => {
-                                    pending = true;
-                                    continue;
-                                }
-                            };
-                            // A completed future is never polled again.
-                            disabled |= 1 << $i;
-                            #[allow(unused_variables, unused_mut)]
-                            match &out {
-                                $p => {}
-                                #[allow(unreachable_patterns)]
-                                _ => continue,
+                            if let $crate::macros::support::Poll::Ready(out) =
+                                $crate::macros::support::Future::poll($n.as_mut(), cx)
+                            {
+                                $disabled |= 1 << $i;
+                                return $crate::macros::support::Poll::Ready(__SelectOut::$n(out));
                             }
-                            return $crate::macros::support::Poll::Ready(__SelectOut::$n(out));
+                            pending = true;
                         }
                     )+
                     _ => ::core::unreachable!("select! branch index out of range"),
@@ -175,14 +206,6 @@ macro_rules! __select_internal {
                 $crate::macros::support::Poll::Ready(__SelectOut::Disabled)
             }
         })
-        .await;
-        match output {
-            $(
-                __SelectOut::$n($p) => $h,
-            )+
-            __SelectOut::Disabled => $else,
-            #[allow(unreachable_patterns)]
-            _ => ::core::unreachable!("select! output matched its pattern when polled"),
-        }
-    }};
+        .await
+    };
 }

@@ -134,7 +134,7 @@ fn a_branch_whose_pattern_fails_is_disabled() {
     for _ in 0..20 {
         let got = block_on(async {
             crate::select! {
-                Some(v) = async { None::<i32> } => { v + 1 }
+                Some(mut v) = async { None::<i32> } => { v += 1; v }
                 v = async { 7 } => v,
             }
         });
@@ -238,4 +238,19 @@ fn top_level_mut_bindings_work() {
         }
     });
     assert_eq!(v, 2);
+}
+
+#[test]
+fn mismatches_fall_through_to_the_next_ready_branch() {
+    // Two refutable branches fail, the third matches: two extra selection levels.
+    for _ in 0..20 {
+        let got = block_on(async {
+            crate::select! {
+                Some(v) = ready(None::<u8>) => v,
+                Ok(v) = ready(Err::<u8, ()>(())) => v,
+                Some(mut v) = ready(Some(String::from("x"))) => { v.push('!'); v.len() as u8 }
+            }
+        });
+        assert_eq!(got, 2);
+    }
 }
