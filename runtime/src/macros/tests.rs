@@ -254,3 +254,18 @@ fn mismatches_fall_through_to_the_next_ready_branch() {
         assert_eq!(got, 2);
     }
 }
+
+#[test]
+fn nested_selects_do_not_confuse_their_outputs() {
+    let got = block_on(async {
+        crate::select! {
+            biased;
+            Some(x) = ready(None::<u8>) => x,
+            a = ready(10u8) => crate::select! {
+                Some(b) = ready(Some(5u8)) => a + b,
+                else => 0,
+            },
+        }
+    });
+    assert_eq!(got, 15);
+}
