@@ -217,3 +217,45 @@ fn rwlock_owned_guards_hold_and_release() {
     drop(w);
     assert_eq!(*lock.try_read().unwrap(), [1, 2]);
 }
+
+/// Compile-time check: handles and the futures a task awaits can move between worker
+/// threads (and shared handles can be shared), as on a multi-thread runtime.
+#[test]
+fn public_types_are_send_and_sync() {
+    fn send<T: Send>(_: &T) {}
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Mutex<u8>>();
+    send_sync::<RwLock<u8>>();
+    send_sync::<Semaphore>();
+    send_sync::<Notify>();
+    send_sync::<Barrier>();
+    send_sync::<mpsc::Sender<u8>>();
+    send_sync::<mpsc::UnboundedSender<u8>>();
+    send_sync::<oneshot::Sender<u8>>();
+    send_sync::<broadcast::Sender<u8>>();
+    send_sync::<watch::Sender<u8>>();
+    send_sync::<watch::Receiver<u8>>();
+    fn is_send<T: Send>() {}
+    is_send::<mpsc::Receiver<u8>>();
+    is_send::<oneshot::Receiver<u8>>();
+    is_send::<broadcast::Receiver<u8>>();
+    is_send::<MutexGuard<'static, u8>>();
+    is_send::<OwnedSemaphorePermit>();
+
+    let m = Mutex::new(0u8);
+    send(&m.lock());
+    let sem = Semaphore::new(1);
+    send(&sem.acquire());
+    let n = Notify::new();
+    send(&n.notified());
+    let b = Barrier::new(1);
+    send(&b.wait());
+    let (tx, mut rx) = mpsc::channel::<u8>(1);
+    send(&tx.send(1));
+    send(&rx.recv());
+    let (btx, mut brx) = broadcast::channel::<u8>(1);
+    send(&brx.recv());
+    drop(btx);
+    let (_wtx, mut wrx) = watch::channel(0u8);
+    send(&wrx.changed());
+}
