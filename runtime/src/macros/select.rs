@@ -27,7 +27,18 @@
 /// - **`else`**: runs when every branch is disabled. Without an `else`, that situation
 ///   panics with a message saying so.
 /// - **Limit**: at most **8 branches** (a declarative macro needs a fixed list of names
-///   to give them; more is a compile error).
+///   to give them; a ninth is a compile error that says so):
+///
+///   ```compile_fail
+///   # async fn nine() {
+///   use std::future::ready;
+///   spindle::select! {
+///       a = ready(1) => a, b = ready(2) => b, c = ready(3) => c,
+///       d = ready(4) => d, e = ready(5) => e, f = ready(6) => f,
+///       g = ready(7) => g, h = ready(8) => h, i = ready(9) => i,
+///   };
+///   # }
+///   ```
 /// - **Code size**: to match by value without wrapping handlers in a loop, the macro
 ///   unrolls one selection level per branch plus one (a mismatch disables a branch and
 ///   falls through to the next level), so each handler is expanded `n + 1` times.
