@@ -17,3 +17,6 @@ pub mod io;
 pub(crate) mod loom;
 pub mod net;
 pub mod time;
+#[doc(hidden)]
+pub mod macros;
+pub mod sync;

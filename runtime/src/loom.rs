@@ -24,9 +24,13 @@ pub(crate) use std::{hint, thread};
 /// Locks, reference counts and atomics.
 pub(crate) mod sync {
     #[cfg(loom)]
-    pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
+    pub(crate) use loom::sync::{
+        Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    };
     #[cfg(not(loom))]
-    pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+    pub(crate) use std::sync::{
+        Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    };
 
     /// Atomic integers and fences.
     pub(crate) mod atomic {
