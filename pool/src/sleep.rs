@@ -76,8 +76,8 @@ impl Sleep {
     }
 
     /// Puts worker `index` to sleep unless `wake_if` (the final check) says there is
-    /// something to do. Returns whether the worker actually slept.
-    pub(crate) fn sleep(&self, index: usize, wake_if: impl Fn() -> bool) -> bool {
+    /// something to do; `on_block` runs just before it blocks (to count sleeps).
+    pub(crate) fn sleep(&self, index: usize, wake_if: impl Fn() -> bool, on_block: impl FnOnce()) {
         let bed = &self.beds[index];
         // Step 1: hold our own lock from before the announcement until we wait, so that a
         // waker who saw the announcement cannot look at `blocked` in between (I1).
@@ -89,14 +89,14 @@ impl Sleep {
         // Step 3: the final check.
         if wake_if() {
             self.sleepers.fetch_sub(1, Ordering::SeqCst);
-            return false;
+            return;
         }
         // Step 4: block until a waker clears the flag (spurious wakeups loop).
+        on_block();
         *blocked = true;
         while *blocked {
             blocked = wait(&bed.cond, blocked);
         }
-        true
     }
 
     /// Called after a job was pushed to any queue: wakes one sleeping worker, if any.
@@ -172,7 +172,7 @@ mod loom_tests {
                 let (sleep, queue) = (sleep.clone(), queue.clone());
                 thread::spawn(move || {
                     while !take(&queue) {
-                        sleep.sleep(0, || queue.load(Ordering::SeqCst) > 0);
+                        sleep.sleep(0, || queue.load(Ordering::SeqCst) > 0, || {});
                     }
                 })
             };
@@ -196,7 +196,7 @@ mod loom_tests {
                     let (sleep, queue, done) = (sleep.clone(), queue.clone(), done.clone());
                     thread::spawn(move || {
                         while !take(&queue) {
-                            sleep.sleep(i, || queue.load(Ordering::SeqCst) > 0);
+                            sleep.sleep(i, || queue.load(Ordering::SeqCst) > 0, || {});
                         }
                         done.fetch_add(1, Ordering::SeqCst);
                     })
@@ -223,7 +223,7 @@ mod loom_tests {
                 let (sleep, latch) = (sleep.clone(), latch.clone());
                 thread::spawn(move || {
                     while latch.load(Ordering::Acquire) == 0 {
-                        sleep.sleep(0, || latch.load(Ordering::Acquire) != 0);
+                        sleep.sleep(0, || latch.load(Ordering::Acquire) != 0, || {});
                     }
                 })
             };

@@ -199,13 +199,11 @@ impl WorkerThread {
             return;
         }
         *rounds = 0;
-        if self
-            .registry
-            .sleep
-            .sleep(self.index, || stop() || self.has_work())
-        {
-            self.counters().slept();
-        }
+        self.registry.sleep.sleep(
+            self.index,
+            || stop() || self.has_work(),
+            || self.counters().slept(),
+        );
     }
 
     /// Runs jobs of this pool until `done()` holds; sleeps when there are none. The caller
