@@ -43,7 +43,6 @@
 use crate::job::{Job, Outcome};
 use crate::latch::CountLatch;
 use crate::scope::ScopeContext;
-use std::any::Any;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -116,11 +115,13 @@ impl<'scope, 'env> Scope<'scope, 'env> {
 }
 
 /// Runs `f` with a fresh scope, then waits until every job erased from it was consumed.
-/// Returns the body's result (or its panic, caught) and the first panic of a scope job.
-pub(crate) fn enter<'env, F, R>(
+/// Returns the body's result (or its panic, caught) and what `after` extracts from the
+/// scope's context once every job is done.
+pub(crate) fn enter<'env, F, R, T>(
     ctx: ScopeContext,
     f: F,
-) -> (std::thread::Result<R>, Option<Box<dyn Any + Send>>)
+    after: impl FnOnce(&ScopeContext) -> T,
+) -> (std::thread::Result<R>, T)
 where
     F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> R,
 {
@@ -139,5 +140,5 @@ where
         "the wait returned before every scoped job finished"
     );
     std::mem::forget(abort);
-    (result, scope.ctx.take_panic())
+    (result, after(&scope.ctx))
 }

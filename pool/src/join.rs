@@ -36,8 +36,9 @@ where
     let mut result_b: Option<std::thread::Result<RB>> = None;
     let slot_b = &mut result_b;
     let worker = WorkerThread::current_of(registry);
-    let (result_a, _no_scope_jobs) =
-        crate::erase::enter(ScopeContext::new(registry.clone()), |s| {
+    let (result_a, ()) = crate::erase::enter(
+        ScopeContext::detached(),
+        |s| {
             let job_b = s.erase(move || {
                 let r = catch_unwind(AssertUnwindSafe(b));
                 let outcome = if r.is_err() {
@@ -52,7 +53,9 @@ where
                 Some(worker) => join_on_worker(&worker, job_b, a),
                 None => join_from_outside(registry, job_b, a),
             }
-        });
+        },
+        |_| (),
+    );
     // `enter` caught nothing of its own here (both closures run under catch_unwind), so
     // `result_a` is `Ok`; its content is `a`'s outcome.
     let result_a = match result_a {

@@ -14,22 +14,29 @@
 //!
 //! ## Invariants
 //! 1. Every `arrive` is matched by exactly one `leave` (the `Arrival` guard's `Drop`).
-//! 2. The `leave` that reaches zero takes the registered waker under the lock and wakes
-//!    it. A waiter registers under the same lock *then* re-checks the count; so either
-//!    the waker was there when the last `leave` looked (it is woken), or the last
-//!    `leave` happened before the registration (the re-check sees zero). No lost wakeup;
-//!    the loom models below check both orders.
+//! 2. The `leave` that reaches zero, if it sees `waiting`, takes the registered waker
+//!    under the lock and wakes it. A waiter stores its waker under the lock, *then* sets
+//!    `waiting`, *then* re-checks the count, all SeqCst (a Dekker pair: the decrement
+//!    then the load of `waiting`, against the store of `waiting` then the load of the
+//!    count). So either the last `leave` sees `waiting` (and, locking after the waiter
+//!    unlocked, finds its waker), or the waiter's re-check sees zero. No lost wakeup;
+//!    the loom model below checks the interleavings. When nobody waits, the last
+//!    `leave` takes no lock.
 //! 3. `leave` publishes with Release and `is_done` reads with Acquire: everything a job
 //!    wrote (its result, a recorded panic) is visible to the owner once it saw zero.
 
 use crate::loom::lock;
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::Waker;
 
 /// Counts outstanding jobs and wakes one waiter when they are all done.
 pub(crate) struct CountLatch {
     count: AtomicUsize,
+    /// Set (SeqCst) once a waker is registered; lets the last `leave` skip the lock in
+    /// the common case where the owner never had to wait (a `join` whose second half
+    /// was not stolen).
+    waiting: AtomicBool,
     waker: Mutex<Option<Waker>>,
 }
 
@@ -38,6 +45,7 @@ impl CountLatch {
     pub(crate) fn new() -> CountLatch {
         CountLatch {
             count: AtomicUsize::new(0),
+            waiting: AtomicBool::new(false),
             waker: Mutex::new(None),
         }
     }
@@ -49,7 +57,7 @@ impl CountLatch {
 
     /// One job finished (or was dropped unrun). Wakes the waiter on the last one.
     pub(crate) fn leave(&self) {
-        if self.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+        if self.count.fetch_sub(1, Ordering::SeqCst) == 1 && self.waiting.load(Ordering::SeqCst) {
             let waker = lock(&self.waker).take();
             if let Some(waker) = waker {
                 waker.wake();
@@ -71,7 +79,8 @@ impl CountLatch {
             _ => *slot = Some(waker.clone()),
         }
         drop(slot);
-        self.is_done()
+        self.waiting.store(true, Ordering::SeqCst);
+        self.count.load(Ordering::SeqCst) == 0
     }
 }
 

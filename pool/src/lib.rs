@@ -69,16 +69,21 @@
 //! | `scope.rs` | `Scope::spawn` and `ThreadPool::scope` |
 //! | `join.rs` | `ThreadPool::join` |
 //! | `parallel.rs` | `map`, `map_vec`, `for_each_chunk_mut` |
+//! | `collect.rs` | writing parallel results straight into the output `Vec` — `unsafe` (one `set_len`) |
 //! | `stats.rs` | per-worker counters, `PoolStats` |
 //! | `affinity.rs` | `current_cpu`, pinning (libc) |
 //! | `loom.rs` | the std/loom shim |
 //!
 //! ## `unsafe`
-//! The crate is `#![deny(unsafe_code)]`, not `forbid`: two modules are allowed `unsafe`.
+//! The crate is `#![deny(unsafe_code)]`, not `forbid`: three small modules are allowed
+//! `unsafe`, each for a reason a benchmark or the language forces.
 //! `erase.rs` erases the lifetime of scoped jobs (`scope`, `join`, and the helpers built
 //! on them) — something no safe API can express; rayon and `std::thread::scope` do the
 //! same. Its safe interface waits for every erased job before the borrowed data can go
-//! away; the module header gives the full SAFETY argument. `affinity.rs` makes three libc
+//! away; the module header gives the full SAFETY argument. `collect.rs` sets the length
+//! of `map`'s output after proving every slot was written (collecting piecewise and
+//! concatenating measured 2x slower than rayon on a 10,000,000-element map).
+//! `affinity.rs` makes three libc
 //! calls (`sched_getcpu`, `sched_getaffinity`, `sched_setaffinity`), each on memory it
 //! owns. Everything else — queues, sleep, latches, handles — is safe code.
 #![deny(unsafe_code)]
@@ -86,6 +91,7 @@
 
 mod affinity;
 mod builder;
+mod collect;
 mod completion;
 mod erase;
 mod handle;

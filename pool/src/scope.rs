@@ -40,15 +40,27 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Mutex};
 
 /// What a scope knows besides its latch: its pool and the first job panic.
+///
+/// `join` uses the same machinery with a detached context (no registry: its one job is
+/// pushed by hand; no panic slot use), so that a `join` — the hottest operation of a
+/// divide-and-conquer workload — touches no shared reference count.
 pub(crate) struct ScopeContext {
-    pub(crate) registry: Arc<Registry>,
+    registry: Option<Arc<Registry>>,
     first_panic: Mutex<Option<Box<dyn Any + Send>>>,
 }
 
 impl ScopeContext {
     pub(crate) fn new(registry: Arc<Registry>) -> ScopeContext {
         ScopeContext {
-            registry,
+            registry: Some(registry),
+            first_panic: Mutex::new(None),
+        }
+    }
+
+    /// A context for `join`, whose jobs never go through `Scope::spawn`.
+    pub(crate) const fn detached() -> ScopeContext {
+        ScopeContext {
+            registry: None,
             first_panic: Mutex::new(None),
         }
     }
@@ -85,7 +97,11 @@ impl<'scope, 'env> Scope<'scope, 'env> {
                 Outcome::Panicked
             }
         });
-        let registry = &self.ctx.registry;
+        let registry = self
+            .ctx
+            .registry
+            .as_ref()
+            .expect("Scope::spawn on a join context: join never hands out its Scope");
         if !registry.admit() {
             // Shut down: run it here, so the scope still finishes its work.
             job.run();
@@ -110,7 +126,8 @@ pub(crate) fn scope<'env, F, R>(registry: Arc<Registry>, f: F) -> R
 where
     F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> R,
 {
-    let (result, first_panic) = crate::erase::enter(ScopeContext::new(registry), f);
+    let (result, first_panic) =
+        crate::erase::enter(ScopeContext::new(registry), f, ScopeContext::take_panic);
     match (result, first_panic) {
         (Err(body_panic), _) => resume_unwind(body_panic),
         (Ok(_), Some(job_panic)) => resume_unwind(job_panic),

@@ -117,3 +117,23 @@ fn join_panic_in_b_is_resumed_after_a_finished() {
     );
     assert_eq!(a_ran.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn panic_in_map_is_resumed_and_pool_survives() {
+    let pool = ThreadPool::new(2).unwrap();
+    let items: Vec<u32> = (0..1000).collect();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        pool.map(&items, |x| {
+            if *x == 500 {
+                panic!("boom in map");
+            }
+            x.to_string()
+        })
+    }));
+    assert_eq!(
+        result.unwrap_err().downcast_ref::<&str>(),
+        Some(&"boom in map")
+    );
+    let out = pool.map(&items, |x| x.to_string());
+    assert_eq!(out[999], "999");
+}
