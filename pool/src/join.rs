@@ -1,6 +1,14 @@
 //! `ThreadPool::join(a, b)`: run two closures, potentially in parallel (rayon's shape).
 //!
-//! On a worker of the pool (the common case: recursive divide and conquer):
+//! On a worker of the pool (the common case: recursive divide and conquer), first the
+//! *lazy binary splitting* test (Tzannes, Caragea, Barua and Vishkin, "Lazy Binary
+//! Splitting", PPoPP 2010): if this worker's deque already holds a job and no worker
+//! sleeps, an idle worker already has something to steal from us, and offering `b` as
+//! well would only add cost — so `a` and `b` simply run here, one after the other, with
+//! no allocation and no atomic operation. A join deep in a recursion thus costs a
+//! function call, and `b` is offered again as soon as a thief has emptied our deque (or
+//! someone sleeps). Otherwise:
+//!
 //! 1. erase `b`'s lifetime (`erase.rs`) and push it on our own deque, where an idle worker
 //!    may steal it (waking a sleeper only if one sleeps — `sleep.rs`);
 //! 2. run `a` here;
@@ -33,9 +41,18 @@ where
     RA: Send,
     RB: Send,
 {
+    let worker = WorkerThread::current_of(registry);
+    if let Some(worker) = &worker {
+        if !worker.should_offer_work() {
+            // Lazy binary splitting: a thief already has something to steal from us, so
+            // offering `b` too would only add cost; run both here.
+            let result_a = catch_unwind(AssertUnwindSafe(a));
+            let result_b = catch_unwind(AssertUnwindSafe(b));
+            return both(result_a, result_b);
+        }
+    }
     let mut result_b: Option<std::thread::Result<RB>> = None;
     let slot_b = &mut result_b;
-    let worker = WorkerThread::current_of(registry);
     let (result_a, ()) = crate::erase::enter(
         ScopeContext::detached(),
         |s| {
@@ -63,7 +80,12 @@ where
         Err(p) => resume_unwind(p),
     };
     let result_b = result_b.expect("join: b was consumed without running, which cannot happen");
-    match (result_a, result_b) {
+    both(result_a, result_b)
+}
+
+/// Both results, or the first panic (`a`'s before `b`'s), re-raised.
+fn both<RA, RB>(a: std::thread::Result<RA>, b: std::thread::Result<RB>) -> (RA, RB) {
+    match (a, b) {
         (Ok(ra), Ok(rb)) => (ra, rb),
         (Err(p), _) | (_, Err(p)) => resume_unwind(p),
     }

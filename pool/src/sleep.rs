@@ -133,6 +133,11 @@ impl Sleep {
         self.sleepers.load(Ordering::Relaxed)
     }
 
+    /// Whether some worker is asleep or about to be (a hint: Relaxed, may be stale).
+    pub(crate) fn has_sleepers(&self) -> bool {
+        self.sleepers.load(Ordering::Relaxed) != 0
+    }
+
     fn wake(&self, index: usize) -> bool {
         let bed = &self.beds[index];
         let mut blocked = lock(&bed.blocked);

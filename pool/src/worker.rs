@@ -96,6 +96,14 @@ impl WorkerThread {
         self.registry.sleep.notify_new_job();
     }
 
+    /// Whether offering a new job for stealing can help: there is another worker to
+    /// take it, and our deque is empty (a thief would find nothing here) or some worker
+    /// sleeps (idle capacity to wake). `join`'s lazy splitting test.
+    pub(crate) fn should_offer_work(&self) -> bool {
+        self.registry.num_threads() > 1
+            && (self.local.is_empty() || self.registry.sleep.has_sleepers())
+    }
+
     /// Pops the newest job of this worker's own deque.
     pub(crate) fn pop(&self) -> Option<Job> {
         self.local.pop()
