@@ -7,8 +7,10 @@
 //! - each worker's counters (`stats.rs`) and the panic handler.
 //!
 //! ## The `state` word: admission and termination
-//! `state = 2 * in_flight + TERMINATED`, where `in_flight` counts *admitted* jobs
-//! (execute, spawn, scope jobs) that have not finished yet, queued or running.
+//! `state = 2 * in_flight + TERMINATED`, where `in_flight` counts what was *admitted*
+//! and has not finished yet: each `execute` and `spawn` job, queued or running; each
+//! scope, as a whole, while it runs (its jobs are not admitted one by one); the half of
+//! a `join` from outside the pool that is offered to the workers.
 //! - [`Registry::admit`]: `fetch_add(2)`; if the old value had `TERMINATED`, undo and
 //!   reject. Because admission and termination are read-modify-writes of the same word,
 //!   they are totally ordered: a job is either admitted before shutdown (and will run) or
@@ -17,8 +19,9 @@
 //!   exactly `TERMINATED` wakes every worker so they can exit.
 //! - [`Registry::terminate`]: `fetch_or(TERMINATED)`, then wake every worker.
 //! - A worker exits when it finds no work and `state == TERMINATED`: shut down, and no
-//!   admitted job left anywhere. (The second half of a `join` is not admitted: it exists
-//!   only while the joining job, itself admitted or nested in one, waits for it.)
+//!   admitted work left anywhere. (Scope jobs and the second half of a `join` on a
+//!   worker are not admitted themselves: they exist only while their scope, or the
+//!   joining job, is in flight and waits for them.)
 //!
 //! rayon keeps the same kind of count (`terminate_count`, bumped by every `spawn`); the
 //! price is one shared read-modify-write per job on each side.
