@@ -16,12 +16,16 @@
 //! 1. Every `arrive` is matched by exactly one `leave` (the `Arrival` guard's `Drop`).
 //! 2. The `leave` that reaches zero, if it sees `waiting`, takes the registered waker
 //!    under the lock and wakes it. A waiter stores its waker under the lock, *then* sets
-//!    `waiting`, *then* re-checks the count, all SeqCst (a Dekker pair: the decrement
-//!    then the load of `waiting`, against the store of `waiting` then the load of the
-//!    count). So either the last `leave` sees `waiting` (and, locking after the waiter
-//!    unlocked, finds its waker), or the waiter's re-check sees zero. No lost wakeup;
-//!    the loom model below checks the interleavings. When nobody waits, the last
-//!    `leave` takes no lock.
+//!    `waiting`, *then* re-checks the count. This is a Dekker pair (decrement count, read
+//!    waiting / set waiting, read count), and every access in it is a read-modify-write
+//!    (AcqRel): RMWs of one location are totally ordered, and each reads the previous
+//!    one's write. If the leaver's RMW on `waiting` comes first, it reads `false` — and
+//!    the waiter's later RMW on `waiting` reads from it, so the leaver's decrement
+//!    happens-before the waiter's re-check, which sees zero. Otherwise the leaver reads
+//!    `true`, and locking after the waiter unlocked, finds its waker. No lost wakeup.
+//!    (Plain SeqCst loads and stores would also do in the C++ model, but loom checks
+//!    SeqCst only as AcqRel and reports the deadlock: the RMW form is the one it can
+//!    verify.) When nobody waits, the last `leave` takes no lock.
 //! 3. `leave` publishes with Release and `is_done` reads with Acquire: everything a job
 //!    wrote (its result, a recorded panic) is visible to the owner once it saw zero.
 
@@ -57,7 +61,10 @@ impl CountLatch {
 
     /// One job finished (or was dropped unrun). Wakes the waiter on the last one.
     pub(crate) fn leave(&self) {
-        if self.count.fetch_sub(1, Ordering::SeqCst) == 1 && self.waiting.load(Ordering::SeqCst) {
+        // Both reads of the Dekker pair are read-modify-writes (see invariant 2).
+        if self.count.fetch_sub(1, Ordering::AcqRel) == 1
+            && self.waiting.fetch_or(false, Ordering::AcqRel)
+        {
             let waker = lock(&self.waker).take();
             if let Some(waker) = waker {
                 waker.wake();
@@ -79,8 +86,8 @@ impl CountLatch {
             _ => *slot = Some(waker.clone()),
         }
         drop(slot);
-        self.waiting.store(true, Ordering::SeqCst);
-        self.count.load(Ordering::SeqCst) == 0
+        self.waiting.swap(true, Ordering::AcqRel);
+        self.count.fetch_add(0, Ordering::AcqRel) == 0
     }
 }
 
