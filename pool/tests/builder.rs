@@ -98,3 +98,29 @@ fn current_cpu_and_thread_index() {
     let idx = pool.spawn(ThreadPool::current_thread_index).join().unwrap();
     assert!(matches!(idx, Some(0 | 1)));
 }
+
+#[test]
+fn a_thread_that_cannot_spawn_is_a_build_error() {
+    // No OS can give a thread a stack of half the address space.
+    let stops = Arc::new(Mutex::new(0));
+    let stops2 = stops.clone();
+    let result = ThreadPool::builder()
+        .threads(2)
+        .stack_size(usize::MAX / 2)
+        .on_thread_stop(move |_| *stops2.lock().unwrap() += 1)
+        .build();
+    match result {
+        Err(BuildError::Spawn { index, source }) => {
+            assert_eq!(index, 0);
+            let err = BuildError::Spawn { index, source };
+            assert!(
+                err.to_string().starts_with("could not start pool thread 0"),
+                "{err}"
+            );
+            assert!(std::error::Error::source(&err).is_some());
+        }
+        Err(other) => panic!("unexpected error: {other}"),
+        Ok(_) => panic!("a thread with a usize::MAX / 2 stack was started"),
+    }
+    assert_eq!(*stops.lock().unwrap(), 0, "no thread started, none stopped");
+}
