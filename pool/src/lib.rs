@@ -61,6 +61,7 @@
 //! | `worker.rs` | the worker loop: find work, run it, wait by helping |
 //! | `sleep.rs` | the sleep/wake protocol (loom models) |
 //! | `job.rs` | a job: one boxed closure |
+//! | `spawn.rs` | the job behind `spawn`: closure + result cell in one allocation |
 //! | `completion.rs` | result hand-off to a `JobHandle` (loom models) |
 //! | `handle.rs` | `JobHandle`, `JobError` |
 //! | `latch.rs` | count latch for scopes and joins (loom model) |
@@ -104,6 +105,7 @@ mod pool;
 mod registry;
 mod scope;
 mod sleep;
+mod spawn;
 mod stats;
 mod wait;
 mod worker;
