@@ -93,6 +93,11 @@ impl Drop for AbortOnUnwind {
 }
 
 impl<'scope, 'env> Scope<'scope, 'env> {
+    /// Whether every job erased from this scope so far has been consumed.
+    pub(crate) fn jobs_done(&self) -> bool {
+        self.latch.is_done()
+    }
+
     /// Turns a closure that borrows for `'scope` into a `'static` job, not admitted
     /// (the caller decides whether to admit it into the registry).
     pub(crate) fn erase<F>(&'scope self, f: F) -> Job

@@ -67,7 +67,7 @@ where
                 outcome
             });
             match worker {
-                Some(worker) => join_on_worker(&worker, job_b, a),
+                Some(worker) => join_on_worker(&worker, job_b, a, &|| s.jobs_done()),
                 None => join_from_outside(registry, job_b, a),
             }
         },
@@ -91,15 +91,23 @@ fn both<RA, RB>(a: std::thread::Result<RA>, b: std::thread::Result<RB>) -> (RA, 
     }
 }
 
-fn join_on_worker<A, RA>(worker: &WorkerThread, job_b: Job, a: A) -> std::thread::Result<RA>
+fn join_on_worker<A, RA>(
+    worker: &WorkerThread,
+    job_b: Job,
+    a: A,
+    b_done: &dyn Fn() -> bool,
+) -> std::thread::Result<RA>
 where
     A: FnOnce() -> RA,
 {
     let addr_b = job_b.addr();
     worker.push(job_b);
     let result_a = catch_unwind(AssertUnwindSafe(a));
-    // Take `b` back if nobody stole it; run anything above it on the way.
-    while let Some(job) = worker.pop() {
+    // Take `b` back if nobody stole it; run anything above it on the way. Stop as soon
+    // as a thief has finished `b` (rayon checks its latch the same way), so we do not
+    // run our own older jobs before returning.
+    while !b_done() {
+        let Some(job) = worker.pop() else { break };
         let is_b = job.addr() == addr_b;
         worker.execute(job);
         if is_b {
