@@ -9,8 +9,8 @@
 //! 1. [`Collector::new`] allocates the output with capacity `len` (length 0) and hands
 //!    out its spare capacity (`&mut [MaybeUninit<U>]`, safe) cut into disjoint pieces,
 //!    each wrapped in a [`PieceWriter`];
-//! 2. a piece's job [`PieceWriter::push`]es its results in order (bounds-checked,
-//!    `MaybeUninit::write` is safe);
+//! 2. a piece's job writes its results in order with [`PieceWriter::write_all`]
+//!    (`MaybeUninit::write` is safe; `written` counts what was written);
 //! 3. a writer that filled its *whole* piece adds the piece's length to a shared count
 //!    when it is dropped; one that stopped early (its job panicked) adds nothing;
 //! 4. [`Collector::finish`] sets the length to `len` only if the count equals `len`.
@@ -18,8 +18,9 @@
 //! ## SAFETY argument for the `set_len`
 //! The pieces come from one `chunks_mut` of the spare capacity, so they are disjoint and
 //! cover `0..len` exactly. A piece's length is counted only by its own writer, only once
-//! (in `Drop`), and only when `written == piece.len()`, i.e. after every slot of that
-//! piece was written through `push` (which writes slot `written` and then increments it).
+//! (in `Drop`), and only when `written == piece.len()`; `written` only ever grows by
+//! the number of slots just written, starting from slot `written`, so
+//! `written == piece.len()` means every slot of that piece was written.
 //! The writers borrow the spare capacity mutably, so `finish` (which needs the
 //! `Collector` back) runs after they are all gone. Hence count == `len` implies that every
 //! slot in `0..len` holds an initialised `U`, which is `set_len`'s requirement. If any
@@ -87,9 +88,26 @@ impl<U> PieceWriter<'_, U> {
     ///
     /// # Panics
     /// If the piece is already full (a bug in the caller's piece arithmetic).
+    #[cfg(test)]
     pub(crate) fn push(&mut self, value: U) {
         self.slots[self.written].write(value);
         self.written += 1;
+    }
+
+    /// Writes `values` into the rest of the piece, in order, stopping when either runs
+    /// out. The loop zips two slice-like iterators, so for simple element types the
+    /// compiler vectorises it (a `push` per element, with its bounds check, does not).
+    /// `written` is updated once, after the loop: if producing a value panics, the
+    /// values written in this call are not counted, so the piece stays incomplete and
+    /// is leaked, never exposed (see the module's SAFETY argument).
+    pub(crate) fn write_all(&mut self, values: impl Iterator<Item = U>) {
+        let start = self.written;
+        let mut n = 0;
+        for (slot, value) in self.slots[start..].iter_mut().zip(values) {
+            slot.write(value);
+            n += 1;
+        }
+        self.written = start + n;
     }
 }
 
@@ -109,12 +127,20 @@ mod tests {
     fn complete_pieces_make_a_vec() {
         let mut c = Collector::new(10);
         for (i, mut w) in c.writers(3).into_iter().enumerate() {
-            for j in 0..w.slots.len() {
-                w.push((i * 3 + j).to_string());
-            }
+            let n = w.slots.len();
+            w.write_all((0..n).map(|j| (i * 3 + j).to_string()));
         }
         let v = c.finish().unwrap();
         assert_eq!(v, (0..10).map(|i| i.to_string()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_short_iterator_leaves_the_piece_incomplete() {
+        let mut c = Collector::<u8>::new(4);
+        let mut writers = c.writers(4);
+        writers[0].write_all([1, 2, 3].into_iter());
+        drop(writers);
+        assert!(c.finish().is_none());
     }
 
     #[test]

@@ -42,7 +42,7 @@ where
     let f = &f;
     crate::scope::scope(registry.clone(), |s| {
         for (input, mut writer) in items.chunks(piece_len).zip(output.writers(piece_len)) {
-            s.spawn(move || input.iter().for_each(|x| writer.push(f(x))));
+            s.spawn(move || writer.write_all(input.iter().map(f)));
         }
     });
     // `scope` re-raised any panic, so every piece is complete here.
@@ -76,7 +76,7 @@ where
     let f = &f;
     crate::scope::scope(registry.clone(), |s| {
         for (input, mut writer) in inputs.into_iter().zip(output.writers(piece_len)) {
-            s.spawn(move || input.into_iter().for_each(|x| writer.push(f(x))));
+            s.spawn(move || writer.write_all(input.into_iter().map(f)));
         }
     });
     output
