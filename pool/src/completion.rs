@@ -1,6 +1,6 @@
 //! The result hand-off between a spawned job and its `JobHandle`.
 //!
-//! A [`Completion`] is shared (in an `Arc`) by the job, which [`complete`]s it once, and
+//! A [`Completion`] is shared (in an `Arc`) by the job, which [`complete`](Completion::complete)s it once, and
 //! the handle, which either blocks in `join` or polls it as a future. Both sides go
 //! through one mutex, so the protocol is short enough to state in full:
 //!

@@ -112,7 +112,7 @@ impl ThreadPool {
 
     /// Runs `f` on the pool and returns a handle to its result: `join()` it, or `.await`
     /// it from any executor. After shutdown the job does not run and the handle yields a
-    /// rejected [`JobError`] at once.
+    /// rejected [`JobError`](crate::JobError) at once.
     pub fn spawn<F, T>(&self, f: F) -> JobHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
