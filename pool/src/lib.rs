@@ -64,7 +64,8 @@
 //! |---|---|
 //! | `pool.rs` | `ThreadPool`: submission, shutdown |
 //! | `builder.rs` | `Builder`, `BuildError`, starting the threads |
-//! | `registry.rs` | state shared by the workers: injector, stealers, in-flight count |
+//! | `registry.rs` | state shared by the workers: injector, stealers, sleep, counters |
+//! | `admission.rs` | the in-flight count and shutdown bit (loom model) |
 //! | `worker.rs` | the worker loop: find work, run it, wait by helping |
 //! | `sleep.rs` | the sleep/wake protocol (loom models) |
 //! | `job.rs` | a job: one boxed closure |
@@ -97,6 +98,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod admission;
 mod affinity;
 mod builder;
 mod collect;
