@@ -82,3 +82,31 @@ fn job_handle_join_inside_worker_of_pool_of_1_helps() {
     assert_eq!(outer.join().unwrap(), 42);
     assert_eq!(ThreadPool::current_thread_index(), None);
 }
+
+/// Everything nested in everything, on more threads than cores (so workers are preempted
+/// mid-protocol), a bounded number of rounds.
+#[test]
+fn mixed_nesting_on_an_oversubscribed_pool() {
+    let pool = Arc::new(ThreadPool::new(4).unwrap());
+    for round in 0..30u64 {
+        let total = AtomicUsize::new(0);
+        pool.scope(|s| {
+            for i in 0..4u64 {
+                let (pool, total) = (&pool, &total);
+                s.spawn(move || {
+                    let (f, sums) = pool.join(
+                        || fib(pool, 12 + i % 3),
+                        || pool.map(&[1u64, 2, 3, 4, 5, 6, 7, 8], |x| x * round),
+                    );
+                    let inner = pool.clone();
+                    let h = pool.spawn(move || inner.join(|| 1, || 2));
+                    assert_eq!(h.join().unwrap(), (1, 2));
+                    assert_eq!(sums.iter().sum::<u64>(), 36 * round);
+                    total.fetch_add(f as usize, Ordering::SeqCst);
+                });
+            }
+        });
+        // fib(12) + fib(13) + fib(14) + fib(12)
+        assert_eq!(total.load(Ordering::SeqCst), 144 + 233 + 377 + 144);
+    }
+}
