@@ -33,8 +33,9 @@
 //! 2. **the injector**: steal a *batch* into its own deque and run the first one;
 //! 3. **steal** the oldest job of a random peer (the biggest piece of a divide-and-conquer
 //!    tree, so thieves rarely need to come back);
-//! 4. nothing anywhere: spin a few rounds, then **sleep** (`sleep.rs`). Whoever pushes a
-//!    job checks a count of sleepers and wakes one only if someone sleeps: waking a thread
+//! 4. nothing anywhere: *search* (spin over the queues) a few rounds, then **sleep**
+//!    (`sleep.rs`). Whoever pushes a job checks the counts of searching and sleeping
+//!    workers and wakes one only if someone sleeps and nobody searches: waking a thread
 //!    costs ~20 µs here, as much as running ~100 small jobs. The protocol that makes this
 //!    cheap *and* free of lost wakeups is written out in `docs/pool-sleep.md` and checked
 //!    by loom models.

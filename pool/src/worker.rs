@@ -7,7 +7,8 @@
 //!        or a random peer's deque (steal)   -- the oldest job of a busy worker
 //!     if found: run it (catch_unwind), count it, continue
 //!     if the pool shut down and nothing is in flight: exit
-//!     spin a few rounds (yield), then sleep (sleep.rs) until someone pushes work
+//!     search: spin a few rounds (yield), counted as searching, then sleep (sleep.rs)
+//!     until someone pushes work
 //! }
 //! ```
 //!
@@ -25,6 +26,9 @@
 //!    thread access to it, so a job spawned from inside a worker goes to its own deque.
 //! 2. Every push is followed by `Sleep::notify_new_job` (the waker half of the sleep
 //!    protocol); every sleep runs the full `has_work` check as its final check.
+//! 3. A worker is counted as searching exactly while an [`Idle`] streak of its own says
+//!    so: from its first failed search until it finds a job, or the wait that the streak
+//!    served is over (`Idle` is dropped, also on unwinding).
 
 use crate::job::{Job, Outcome};
 use crate::loom::capacity;
