@@ -105,6 +105,7 @@ impl Registry {
                 .map(|(i, c)| c.snapshot(i))
                 .collect(),
             queued: self.queued(),
+            sleeping: self.sleep.sleeping(),
         }
     }
 
