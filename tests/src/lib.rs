@@ -65,8 +65,9 @@ impl Default for Pending {
 impl Future for Pending {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.polls.fetch_add(1, SeqCst);
+        // Waker first: a test that sees the poll count go up may take the waker at once.
         *self.waker.lock().unwrap() = Some(cx.waker().clone());
+        self.polls.fetch_add(1, SeqCst);
         Poll::Pending
     }
 }

@@ -17,6 +17,8 @@
 mod builder;
 mod handle;
 mod stats;
+#[cfg(all(test, not(loom)))]
+mod tests;
 
 use std::future::Future;
 use std::io;

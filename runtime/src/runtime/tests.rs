@@ -1,0 +1,53 @@
+//! Small end-to-end runs of both schedulers, sized to also run under Miri (which checks
+//! the thread-local context pointers and the queues' hand-offs).
+
+use std::sync::Arc;
+
+use super::Builder;
+use crate::task::yield_now;
+
+fn n() -> u64 {
+    if cfg!(miri) { 10 } else { 1000 }
+}
+
+#[test]
+fn both_flavours_spawn_yield_join() {
+    for mut b in [Builder::new_current_thread(), Builder::new_multi_thread()] {
+        let rt = b.worker_threads(2).build().unwrap();
+        let n = n();
+        let sum = rt.block_on(async move {
+            let hs: Vec<_> = (0..n)
+                .map(|i| {
+                    crate::spawn(async move {
+                        yield_now().await;
+                        i
+                    })
+                })
+                .collect();
+            let mut s = 0;
+            for h in hs {
+                s += h.await.unwrap();
+            }
+            s
+        });
+        assert_eq!(sum, n * (n - 1) / 2);
+    }
+}
+
+#[test]
+fn drop_with_pending_tasks_frees_everything() {
+    for mut b in [Builder::new_current_thread(), Builder::new_multi_thread()] {
+        let rt = b.worker_threads(2).build().unwrap();
+        let shared = Arc::new(());
+        for _ in 0..n() {
+            let sh = shared.clone();
+            rt.spawn(async move {
+                let _sh = sh;
+                std::future::pending::<()>().await
+            });
+        }
+        rt.block_on(yield_now());
+        drop(rt);
+        assert_eq!(Arc::strong_count(&shared), 1);
+    }
+}
