@@ -1,0 +1,130 @@
+//! Collecting parallel results straight into their final `Vec` (the crate's second and
+//! last `unsafe` spot: one `Vec::set_len`).
+//!
+//! `map` over 10,000,000 `f64` is memory-bound: writing each result once, into the
+//! vector the caller gets, is what rayon's `collect` does (its `CollectConsumer`). The
+//! safe alternative — one `Vec` per piece, then concatenate — writes every element twice
+//! and faults in twice the memory: measured 2x slower than rayon here. So:
+//!
+//! 1. [`Collector::new`] allocates the output with capacity `len` (length 0) and hands
+//!    out its spare capacity (`&mut [MaybeUninit<U>]`, safe) cut into disjoint pieces,
+//!    each wrapped in a [`PieceWriter`];
+//! 2. a piece's job [`PieceWriter::push`]es its results in order (bounds-checked,
+//!    `MaybeUninit::write` is safe);
+//! 3. a writer that filled its *whole* piece adds the piece's length to a shared count
+//!    when it is dropped; one that stopped early (its job panicked) adds nothing;
+//! 4. [`Collector::finish`] sets the length to `len` only if the count equals `len`.
+//!
+//! ## SAFETY argument for the `set_len`
+//! The pieces come from one `chunks_mut` of the spare capacity, so they are disjoint and
+//! cover `0..len` exactly. A piece's length is counted only by its own writer, only once
+//! (in `Drop`), and only when `written == piece.len()`, i.e. after every slot of that
+//! piece was written through `push` (which writes slot `written` and then increments it).
+//! The writers borrow the spare capacity mutably, so `finish` (which needs the
+//! `Collector` back) runs after they are all gone. Hence count == `len` implies that every
+//! slot in `0..len` holds an initialised `U`, which is `set_len`'s requirement. If any
+//! piece is incomplete, the length stays 0 and the written elements are leaked (never
+//! dropped, never read) — safe, and only on the panic path, where the caller re-raises
+//! the panic anyway.
+#![allow(unsafe_code)]
+
+use std::mem::MaybeUninit;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// An output vector being filled in disjoint pieces.
+pub(crate) struct Collector<U> {
+    vec: Vec<U>,
+    len: usize,
+    filled: AtomicUsize,
+}
+
+/// Writes one piece of a [`Collector`], in order.
+pub(crate) struct PieceWriter<'a, U> {
+    slots: &'a mut [MaybeUninit<U>],
+    written: usize,
+    filled: &'a AtomicUsize,
+}
+
+impl<U> Collector<U> {
+    /// An empty output with room for `len` elements.
+    pub(crate) fn new(len: usize) -> Collector<U> {
+        Collector {
+            vec: Vec::with_capacity(len),
+            len,
+            filled: AtomicUsize::new(0),
+        }
+    }
+
+    /// The output cut into writers for pieces of `piece_len` elements (the last shorter).
+    pub(crate) fn writers(&mut self, piece_len: usize) -> Vec<PieceWriter<'_, U>> {
+        let filled = &self.filled;
+        self.vec.spare_capacity_mut()[..self.len]
+            .chunks_mut(piece_len)
+            .map(|slots| PieceWriter {
+                slots,
+                written: 0,
+                filled,
+            })
+            .collect()
+    }
+
+    /// The finished vector, if every piece was completely written; else `None` (and
+    /// whatever was written is leaked).
+    pub(crate) fn finish(mut self) -> Option<Vec<U>> {
+        if *self.filled.get_mut() != self.len {
+            return None;
+        }
+        // SAFETY: see the module header: `filled == len` proves that every slot in
+        // `0..len` was initialised by exactly one writer, all of which are gone; `len`
+        // is within the capacity allocated in `new`.
+        unsafe { self.vec.set_len(self.len) };
+        Some(self.vec)
+    }
+}
+
+impl<U> PieceWriter<'_, U> {
+    /// Writes the next element of the piece.
+    ///
+    /// # Panics
+    /// If the piece is already full (a bug in the caller's piece arithmetic).
+    pub(crate) fn push(&mut self, value: U) {
+        self.slots[self.written].write(value);
+        self.written += 1;
+    }
+}
+
+impl<U> Drop for PieceWriter<'_, U> {
+    fn drop(&mut self) {
+        if self.written == self.slots.len() {
+            self.filled.fetch_add(self.written, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::Collector;
+
+    #[test]
+    fn complete_pieces_make_a_vec() {
+        let mut c = Collector::new(10);
+        for (i, mut w) in c.writers(3).into_iter().enumerate() {
+            for j in 0..w.slots.len() {
+                w.push((i * 3 + j).to_string());
+            }
+        }
+        let v = c.finish().unwrap();
+        assert_eq!(v, (0..10).map(|i| i.to_string()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn an_incomplete_piece_yields_none() {
+        let mut c = Collector::<String>::new(4);
+        let mut writers = c.writers(2);
+        writers[0].push("a".into());
+        writers[0].push("b".into());
+        writers[1].push("c".into()); // one slot left unwritten
+        drop(writers);
+        assert!(c.finish().is_none());
+    }
+}
