@@ -13,22 +13,32 @@ use spindle_benches::oneshot;
 const TASKS: usize = 1_000;
 
 fn spindle_ct() -> spindle::Runtime {
-    spindle::runtime::Builder::new_current_thread().build().unwrap()
+    spindle::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
 }
 
 fn tokio_ct() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn report(name: &str, rt: &spindle::Runtime) {
     let t = rt.stats().total();
-    eprintln!("[spindle {name}] polls={} parks={} unparks={}", t.polls, t.parks, t.unparks);
+    eprintln!(
+        "[spindle {name}] polls={} parks={} unparks={}",
+        t.polls, t.parks, t.unparks
+    );
 }
 
 macro_rules! both {
     ($c:expr, $name:literal, $mk_s:expr, $mk_t:expr, |$rt:ident, $b:ident| $spindle:block, |$trt:ident, $tb:ident| $tokio:block) => {{
         let mut g = $c.benchmark_group($name);
-        g.sample_size(20).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+        g.sample_size(20)
+            .measurement_time(Duration::from_secs(3))
+            .warm_up_time(Duration::from_secs(1));
         let $rt = $mk_s;
         g.bench_function("spindle", |$b| $spindle);
         report($name, &$rt);
@@ -64,17 +74,20 @@ macro_rules! spawn_many_local {
 macro_rules! spawn_many_remote {
     ($rt:expr) => {{
         let mut handles = Vec::with_capacity(TASKS);
-        { let rt = &$rt; move || {
-            for _ in 0..TASKS {
-                handles.push(rt.spawn(async {}));
-            }
-            rt.block_on(async {
-                for h in handles.drain(..) {
-                    h.await.unwrap();
+        {
+            let rt = &$rt;
+            move || {
+                for _ in 0..TASKS {
+                    handles.push(rt.spawn(async {}));
                 }
-            });
+                rt.block_on(async {
+                    for h in handles.drain(..) {
+                        h.await.unwrap();
+                    }
+                });
+            }
         }
-    }}};
+    }};
 }
 
 macro_rules! ping_pong {
@@ -143,29 +156,74 @@ macro_rules! chained_spawn {
 }
 
 fn benches(c: &mut Criterion) {
-    both!(c, "ct/spawn_many_local", spindle_ct(), tokio_ct(),
+    both!(
+        c,
+        "ct/spawn_many_local",
+        spindle_ct(),
+        tokio_ct(),
         |rt, b| { b.iter(spawn_many_local!(rt, spindle::spawn)) },
-        |trt, b| { b.iter(spawn_many_local!(trt, tokio::spawn)) });
-    both!(c, "ct/spawn_many_remote_idle", spindle_ct(), tokio_ct(),
-        |rt, b| { let mut f = spawn_many_remote!(rt); b.iter(&mut f) },
-        |trt, b| { let mut f = spawn_many_remote!(trt); b.iter(&mut f) });
-    both!(c, "ct/ping_pong", spindle_ct(), tokio_ct(),
+        |trt, b| { b.iter(spawn_many_local!(trt, tokio::spawn)) }
+    );
+    both!(
+        c,
+        "ct/spawn_many_remote_idle",
+        spindle_ct(),
+        tokio_ct(),
+        |rt, b| {
+            let mut f = spawn_many_remote!(rt);
+            b.iter(&mut f)
+        },
+        |trt, b| {
+            let mut f = spawn_many_remote!(trt);
+            b.iter(&mut f)
+        }
+    );
+    both!(
+        c,
+        "ct/ping_pong",
+        spindle_ct(),
+        tokio_ct(),
         |rt, b| { b.iter(ping_pong!(rt, spindle::spawn)) },
-        |trt, b| { b.iter(ping_pong!(trt, tokio::spawn)) });
-    both!(c, "ct/yield_many", spindle_ct(), tokio_ct(),
+        |trt, b| { b.iter(ping_pong!(trt, tokio::spawn)) }
+    );
+    both!(
+        c,
+        "ct/yield_many",
+        spindle_ct(),
+        tokio_ct(),
         |rt, b| { b.iter(yield_many!(rt, spindle::spawn, spindle::task::yield_now)) },
-        |trt, b| { b.iter(yield_many!(trt, tokio::spawn, tokio::task::yield_now)) });
-    both!(c, "ct/chained_spawn", spindle_ct(), tokio_ct(),
+        |trt, b| { b.iter(yield_many!(trt, tokio::spawn, tokio::task::yield_now)) }
+    );
+    both!(
+        c,
+        "ct/chained_spawn",
+        spindle_ct(),
+        tokio_ct(),
         |rt, b| { b.iter(chained_spawn!(rt, spindle::spawn)) },
-        |trt, b| { b.iter(chained_spawn!(trt, tokio::spawn)) });
-    both!(c, "ct/block_on_ready", spindle_ct(), tokio_ct(),
+        |trt, b| { b.iter(chained_spawn!(trt, tokio::spawn)) }
+    );
+    both!(
+        c,
+        "ct/block_on_ready",
+        spindle_ct(),
+        tokio_ct(),
         |rt, b| { b.iter(|| rt.block_on(async { 1 })) },
-        |trt, b| { b.iter(|| trt.block_on(async { 1 })) });
-    both!(c, "mt/block_on_ready",
-        spindle::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap(),
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap(),
+        |trt, b| { b.iter(|| trt.block_on(async { 1 })) }
+    );
+    both!(
+        c,
+        "mt/block_on_ready",
+        spindle::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap(),
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap(),
         |rt, b| { b.iter(|| rt.block_on(async { 1 })) },
-        |trt, b| { b.iter(|| trt.block_on(async { 1 })) });
+        |trt, b| { b.iter(|| trt.block_on(async { 1 })) }
+    );
 }
 
 criterion_group!(rt_current_thread, benches);

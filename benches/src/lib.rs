@@ -31,7 +31,10 @@ pub struct Receiver<T>(Arc<Mutex<Slot<T>>>);
 
 /// A one-value channel over a mutex (no runtime-specific parts).
 pub fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
-    let s = Arc::new(Mutex::new(Slot { value: None, waker: None }));
+    let s = Arc::new(Mutex::new(Slot {
+        value: None,
+        waker: None,
+    }));
     (Sender(s.clone()), Receiver(s))
 }
 

@@ -14,7 +14,6 @@ pub(crate) struct Config {
     pub(crate) thread_name: Arc<dyn Fn(usize) -> String + Send + Sync + 'static>,
     pub(crate) on_thread_start: Option<Hook>,
     pub(crate) on_thread_stop: Option<Hook>,
-    #[allow(dead_code)] // read by spawn_blocking
     pub(crate) blocking_threads: usize,
 }
 

@@ -52,6 +52,16 @@ impl Handle {
         self.inner.spawn(future)
     }
 
+    /// Runs the blocking closure `f` on the runtime's blocking pool (see
+    /// [`task::spawn_blocking`](crate::task::spawn_blocking)).
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.spawn_blocking(f)
+    }
+
     /// Runs `future` to completion on this thread (see [`Runtime::block_on`](super::Runtime::block_on),
     /// including when it panics). On a current-thread runtime this thread drives the
     /// tasks unless another thread already does.

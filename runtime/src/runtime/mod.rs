@@ -14,6 +14,7 @@
 //! 3. Drain the injector. Wakes that arrive later find the tasks complete and do nothing;
 //!    spawns that arrive later are cancelled at once (their JoinHandle says so).
 
+mod blocking;
 mod builder;
 mod handle;
 mod stats;
@@ -24,6 +25,7 @@ use std::future::Future;
 use std::io;
 use std::time::Duration;
 
+pub(crate) use blocking::BlockingPool;
 pub use builder::Builder;
 pub(crate) use builder::Config;
 pub use handle::{Handle, TryCurrentError};
@@ -44,6 +46,7 @@ use crate::task::JoinHandle;
 pub struct Runtime {
     handle: Handle,
     workers: Option<multi_thread::Workers>,
+    shut_down: bool,
 }
 
 impl Runtime {
@@ -59,6 +62,7 @@ impl Runtime {
                 inner: scheduler::Handle::CurrentThread(shared),
             },
             workers: None,
+            shut_down: false,
         }
     }
 
@@ -70,6 +74,7 @@ impl Runtime {
                 inner: scheduler::Handle::MultiThread(shared),
             },
             workers: Some(threads),
+            shut_down: false,
         })
     }
 
@@ -93,6 +98,16 @@ impl Runtime {
         self.handle.spawn(future)
     }
 
+    /// Runs the blocking closure `f` on the runtime's blocking pool (see
+    /// [`task::spawn_blocking`](crate::task::spawn_blocking)).
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(f)
+    }
+
     /// A cloneable handle that spawns onto this runtime from any thread.
     pub fn handle(&self) -> &Handle {
         &self.handle
@@ -110,6 +125,10 @@ impl Runtime {
     }
 
     fn shutdown(&mut self, timeout: Option<Duration>) {
+        if self.shut_down {
+            return;
+        }
+        self.shut_down = true;
         match &self.handle.inner {
             scheduler::Handle::CurrentThread(shared) => shared.shutdown(),
             scheduler::Handle::MultiThread(shared) => {
@@ -128,6 +147,8 @@ impl Runtime {
                 shared.finish_shutdown();
             }
         }
+        // Blocking jobs already queued still run (like tokio); this waits for them.
+        self.handle.inner.shutdown_blocking(timeout);
     }
 }
 

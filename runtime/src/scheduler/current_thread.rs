@@ -35,7 +35,7 @@ use crate::coop;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence};
 use crate::park::{Parker, Unparker};
-use crate::runtime::{Config, RuntimeStats};
+use crate::runtime::{BlockingPool, Config, RuntimeStats};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 
@@ -60,8 +60,7 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     counters: WorkerCounters,
     remote_spawns: AtomicU64,
-    #[allow(dead_code)] // read by spawn_blocking
-    pub(crate) config: Config,
+    pub(crate) blocking: BlockingPool,
 }
 
 struct Core {
@@ -119,7 +118,7 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             counters: WorkerCounters::default(),
             remote_spawns: AtomicU64::new(0),
-            config,
+            blocking: BlockingPool::new(config.blocking_threads),
         })
     }
 

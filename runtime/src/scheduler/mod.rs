@@ -16,7 +16,7 @@ pub(crate) mod multi_thread;
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::runtime::RuntimeStats;
+use crate::runtime::{BlockingPool, RuntimeStats};
 use crate::task::JoinHandle;
 
 /// A reference to one runtime's scheduler.
@@ -36,6 +36,36 @@ impl Handle {
             Handle::CurrentThread(s) => current_thread::Shared::spawn(s, future),
             Handle::MultiThread(s) => multi_thread::Shared::spawn(s, future),
         }
+    }
+
+    /// Runs `f` on the blocking pool; the returned handle is a task awaiting the job.
+    pub(crate) fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let job = self.blocking().get().spawn(f);
+        self.spawn(async move {
+            match job.await {
+                Ok(v) => v,
+                // Re-raised inside the task: its poll catches it, and the JoinHandle
+                // reports a panic JoinError carrying the closure's own payload.
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(e) => panic!("the blocking pool refused the job (runtime shutting down): {e}"),
+            }
+        })
+    }
+
+    fn blocking(&self) -> &BlockingPool {
+        match self {
+            Handle::CurrentThread(s) => &s.blocking,
+            Handle::MultiThread(s) => &s.blocking,
+        }
+    }
+
+    /// Shuts the blocking pool down (see `BlockingPool::shutdown`).
+    pub(crate) fn shutdown_blocking(&self, timeout: Option<std::time::Duration>) {
+        self.blocking().shutdown(timeout);
     }
 
     pub(crate) fn stats(&self) -> RuntimeStats {

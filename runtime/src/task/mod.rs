@@ -77,7 +77,7 @@ use std::future::Future;
 pub use abort::AbortHandle;
 pub use error::JoinError;
 pub use join::JoinHandle;
-pub use spawn::spawn;
+pub use spawn::{spawn, spawn_blocking};
 pub use yield_now::yield_now;
 
 use raw::Cell;

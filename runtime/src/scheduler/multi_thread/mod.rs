@@ -37,7 +37,7 @@ use crossbeam_utils::CachePadded;
 use super::counters::WorkerCounters;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*, fence};
 use crate::park::{Parker, Unparker};
-use crate::runtime::{Config, RuntimeStats};
+use crate::runtime::{BlockingPool, Config, RuntimeStats};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 
@@ -59,6 +59,7 @@ pub(crate) struct Shared {
     shutdown: CachePadded<AtomicBool>,
     remote_spawns: CachePadded<AtomicU64>,
     pub(crate) config: Config,
+    pub(crate) blocking: BlockingPool,
 }
 
 /// What each worker thread starts with (moved into the thread).
@@ -94,6 +95,7 @@ impl Shared {
             owned: OwnedTasks::new(workers * 4),
             shutdown: CachePadded::new(AtomicBool::new(false)),
             remote_spawns: CachePadded::new(AtomicU64::new(0)),
+            blocking: BlockingPool::new(config.blocking_threads),
             config,
         });
         (shared, seeds)

@@ -6,6 +6,7 @@
 //! loop {
 //!     task = next_task()            // every 61st tick: injector first; else LIFO slot,
 //!                                   // local queue, then a batch from the injector
+//!         or flush_deferred()       // tasks that yielded, back into the local queue
 //!         or steal_work()           // become a searcher (if < half are), steal half of a
 //!                                   // random victim's queue, else a batch of the injector
 //!     match task {
@@ -25,6 +26,12 @@
 //! - **LIFO bound.** Two tasks that wake each other would swap through the LIFO slot
 //!   forever and starve the local queue; after [`MAX_LIFO_POLLS`] consecutive LIFO polls
 //!   the slot's task goes to the back of the local queue (tokio's `MAX_LIFO_POLLS_PER_TICK`).
+//! - **Yielded tasks go last.** A task that wakes itself during its poll (`yield_now`,
+//!   or the coop budget running out) is *deferred*: it runs again only when the LIFO slot,
+//!   the local queue and the injector are empty. Otherwise a few tasks looping on
+//!   `yield_now` would fill the local queue forever, and work injected from outside would
+//!   only be looked at every 61 polls. tokio does the same (`context::defer` in
+//!   `yield_now`, woken when the worker would otherwise park).
 //! - **Cooperative budget.** Each poll runs under `coop::with_budget`, so a task looping
 //!   on always-ready spindle leaf futures is forced to yield.
 //!
@@ -62,6 +69,9 @@ pub(super) struct WorkerContext {
 struct Core {
     local: Worker<Notified>,
     lifo: Option<Notified>,
+    /// Tasks that yielded (woke themselves during their poll): they run after everything
+    /// else this worker can find (see "Yielded tasks go last" in the module header).
+    deferred: Vec<Notified>,
     tick: u32,
     searching: bool,
     rng: XorShift,
@@ -115,8 +125,8 @@ pub(super) fn schedule_local(
             bump(&shared.remotes[w.index].counters.get().spawns, 1);
         }
         let made_stealable = if is_yield {
-            core.local.push(task);
-            true
+            core.deferred.push(task);
+            false
         } else {
             match core.lifo.replace(task) {
                 Some(prev) => {
@@ -218,6 +228,7 @@ fn run(shared: Arc<Shared>, seed: WorkerSeed) {
         core: RefCell::new(Core {
             local: seed.local,
             lifo: None,
+            deferred: Vec::new(),
             tick: 0,
             searching: false,
             rng: XorShift(0x9E37_79B9 ^ (seed.index as u32 + 1).wrapping_mul(0x85EB_CA6B)),
@@ -227,7 +238,10 @@ fn run(shared: Arc<Shared>, seed: WorkerSeed) {
     };
     WORKER.with(|w| w.set(&ctx));
     while !ctx.shared.is_shutdown() {
-        let task = ctx.next_task().or_else(|| ctx.steal_work());
+        let task = ctx
+            .next_task()
+            .or_else(|| ctx.flush_deferred())
+            .or_else(|| ctx.steal_work());
         match task {
             Some(task) => ctx.run_task(task),
             None => ctx.park(),
@@ -238,6 +252,7 @@ fn run(shared: Arc<Shared>, seed: WorkerSeed) {
     {
         let mut core = ctx.core.borrow_mut();
         drop(core.lifo.take());
+        core.deferred.clear();
         while let Some(t) = core.local.pop() {
             drop(t);
         }
@@ -269,6 +284,31 @@ impl WorkerContext {
             return Some(t);
         }
         self.pop_injector_batch(&core.local)
+    }
+
+    /// Out of other work: the yielded tasks go back to the local queue (where idle workers
+    /// can steal them) and the first one runs.
+    fn flush_deferred(&self) -> Option<Notified> {
+        let mut core = self.core.borrow_mut();
+        if core.deferred.is_empty() {
+            return None;
+        }
+        let mut deferred = std::mem::take(&mut core.deferred);
+        let mut rest = deferred.drain(..);
+        let first = rest.next();
+        let mut pushed = false;
+        for t in rest.by_ref() {
+            core.local.push(t);
+            pushed = true;
+        }
+        drop(rest);
+        core.deferred = deferred; // keep the allocation
+        drop(core);
+        bump(&self.counters().local_pops, 1);
+        if pushed {
+            self.shared.notify_parked();
+        }
+        first
     }
 
     /// Takes a batch from the injector into `local`, returning one task.

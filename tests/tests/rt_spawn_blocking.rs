@@ -1,0 +1,59 @@
+//! `spawn_blocking`: closures run on the blocking pool, not on a worker.
+
+use spindle::runtime::Builder;
+use spindle_tests::{both_flavours, panic_message};
+
+#[test]
+fn spawn_blocking_round_trip_on_a_pool_thread() {
+    for rt in both_flavours() {
+        let (v, name) = rt.block_on(async {
+            spindle::task::spawn_blocking(|| {
+                (21 * 2, std::thread::current().name().map(str::to_owned))
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(v, 42);
+        assert!(name.unwrap().starts_with("spindle-blocking-"));
+        // From outside the runtime through the runtime and a handle too.
+        assert_eq!(rt.block_on(rt.spawn_blocking(|| 1)).unwrap(), 1);
+        assert_eq!(rt.block_on(rt.handle().spawn_blocking(|| 2)).unwrap(), 2);
+    }
+}
+
+#[test]
+fn spawn_blocking_panic_is_a_join_error() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .blocking_threads(1)
+        .build()
+        .unwrap();
+    let err = rt
+        .block_on(rt.spawn_blocking(|| panic!("blocking boom")))
+        .unwrap_err();
+    assert!(err.is_panic());
+    assert_eq!(panic_message(err.into_panic()), "blocking boom");
+    // The pool's thread survives.
+    assert_eq!(rt.block_on(rt.spawn_blocking(|| 3)).unwrap(), 3);
+}
+
+#[test]
+fn blocking_work_does_not_stall_the_worker() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .blocking_threads(2)
+        .build()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let blocked = rt.spawn_blocking(move || rx.recv().unwrap());
+    // The single worker still runs tasks while the blocking job waits.
+    assert_eq!(rt.block_on(rt.spawn(async { 7 })).unwrap(), 7);
+    tx.send(()).unwrap();
+    rt.block_on(blocked).unwrap();
+}
+
+#[test]
+fn spawn_blocking_outside_a_runtime_panics_with_message() {
+    let p = std::panic::catch_unwind(|| drop(spindle::task::spawn_blocking(|| ()))).unwrap_err();
+    assert!(panic_message(p).contains("Handle::spawn_blocking"));
+}
