@@ -61,6 +61,7 @@ mod error;
 mod harness;
 mod join;
 pub(crate) mod list;
+mod local;
 mod raw;
 mod spawn;
 mod state;
@@ -77,6 +78,7 @@ use std::future::Future;
 pub use abort::AbortHandle;
 pub use error::JoinError;
 pub use join::JoinHandle;
+pub use local::{LocalSet, spawn_local};
 pub use spawn::{spawn, spawn_blocking};
 pub use yield_now::yield_now;
 
@@ -101,9 +103,10 @@ pub(crate) trait Schedule: Send + Sync + 'static {
 /// reference.
 pub(crate) struct Notified(RawTask);
 
-// SAFETY: a Notified is a reference to a task whose future is `Send` (spawn requires it;
-// the `!Send` local tasks never leave their thread's queue); handing it to another thread
-// lets that thread poll the task under the rules of this module.
+// SAFETY: a Notified is a reference to a task. For tasks from `spawn` the future is
+// `Send`, so any thread may poll it under the rules of this module. For `LocalSet` tasks
+// (`!Send` futures) only the owner thread ever runs or cancels them; other threads can
+// only drop the entry, which drops a reference and never the future (see local.rs).
 unsafe impl Send for Notified {}
 
 impl Notified {
