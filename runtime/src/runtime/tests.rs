@@ -51,3 +51,33 @@ fn drop_with_pending_tasks_frees_everything() {
         assert_eq!(Arc::strong_count(&shared), 1);
     }
 }
+
+#[test]
+fn local_set_runs_and_cancels_not_send_tasks() {
+    use crate::task::{LocalSet, spawn_local};
+    use std::rc::Rc;
+    let rt = Builder::new_current_thread().build().unwrap();
+    let local = LocalSet::new();
+    let rc = Rc::new(());
+    let r2 = rc.clone();
+    let v = local.block_on(&rt, async move {
+        let h = spawn_local(async move {
+            yield_now().await;
+            Rc::strong_count(&r2)
+        });
+        h.await.unwrap()
+    });
+    assert_eq!(v, 2);
+    let r3 = rc.clone();
+    let pending = local.spawn_local(async move {
+        let _r = r3;
+        std::future::pending::<()>().await
+    });
+    drop(local);
+    assert_eq!(
+        Rc::strong_count(&rc),
+        1,
+        "pending local task dropped with the set"
+    );
+    assert!(rt.block_on(pending).unwrap_err().is_cancelled());
+}

@@ -88,15 +88,18 @@ where
         })
     }
 
-    /// Rule 3: the task stops here. Publishes the output, wakes the JoinHandle, leaves
-    /// the owned-tasks list and drops the poller's reference.
+    /// Rule 3: the task stops here. Leaves the owned-tasks list, publishes the output,
+    /// wakes the JoinHandle and drops the poller's reference.
     fn complete(&self, output: Result<F::Output, JoinError>) {
         self.set_stage(Stage::Finished(output));
+        // Leave the list first: whoever sees COMPLETE (a JoinHandle) then also sees the
+        // task gone from `RuntimeStats::live_tasks`. Shutdown need not find us: we hold
+        // RUNNING and are completing the task ourselves.
+        let released = self.cell().scheduler.release(self.raw());
         let snap = self.header().state.transition_to_complete();
         // From here the JoinHandle may read the output; we touch the stage only when it
         // is gone (rule 4).
         let _ = catch_unwind(AssertUnwindSafe(|| self.notify_join_handle(snap)));
-        let released = self.cell().scheduler.release(self.raw());
         if self.header().state.ref_dec_n(1 + released as usize) {
             // SAFETY: that was the last reference.
             unsafe { self.dealloc() };

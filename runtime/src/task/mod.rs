@@ -29,9 +29,9 @@
 //! 2. **Stage while running.** Only the thread that set RUNNING (by turning NOTIFIED into
 //!    RUNNING, or shutdown claiming an idle task) reads or writes the stage, until it
 //!    clears RUNNING or sets COMPLETE.
-//! 3. **Completion.** The RUNNING holder stores the output (or a `JoinError`) *before*
-//!    setting COMPLETE with the same release operation; then it notifies the JoinHandle,
-//!    leaves the owned list and drops its reference (plus the list's).
+//! 3. **Completion.** The RUNNING holder stores the output (or a `JoinError`) and leaves
+//!    the owned list *before* setting COMPLETE (a release operation); then it notifies the
+//!    JoinHandle and drops its reference (plus the list's).
 //! 4. **Stage after completion.** Once COMPLETE is set the output belongs to the
 //!    JoinHandle if JOIN_INTEREST is set at that moment, else to the completing thread,
 //!    which drops it. A JoinHandle that drops after COMPLETE drops the output itself.

@@ -19,7 +19,7 @@
 //!    so an idle runtime does not burn all cores stealing from each other.
 
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst, fence};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
 const UNPARK_SHIFT: usize = 16;
 const SEARCH_MASK: usize = (1 << UNPARK_SHIFT) - 1;
@@ -68,10 +68,14 @@ impl Idle {
 
     /// True when nobody is searching and somebody sleeps.
     fn notify_should_wakeup(&self) -> bool {
-        // The pusher's "push the task; then read the idle state" must not be reordered:
-        // this fence pairs with the one in `transition_worker_to_parked` (Dekker).
-        fence(SeqCst);
-        let s = self.state.load(SeqCst);
+        // The pusher's "push the task; then read the idle state" is a Dekker pair with the
+        // parker's "decrement the state; then re-check the queues". Reading with a
+        // read-modify-write (adding 0, as tokio does) puts both sides' accesses to the
+        // state word in one modification order: if ours comes after the parker's we see
+        // its decrement; if before, the parker's RMW reads ours, so our push happens-before
+        // its re-check. (A fence + load pair works on real hardware too, but loom cannot
+        // verify SeqCst fences; this form it can: see `loom_push_vs_last_searcher_parking`.)
+        let s = self.state.fetch_add(0, SeqCst);
         num_searching(s) == 0 && num_unparked(s) < self.num_workers
     }
 
@@ -100,10 +104,8 @@ impl Idle {
     pub(super) fn transition_worker_to_parked(&self, worker: usize, is_searching: bool) -> bool {
         let mut sleepers = self.sleepers.lock().unwrap();
         let dec = UNPARK_ONE + is_searching as usize;
+        // Pairs with the RMW in `notify_should_wakeup` (see there).
         let prev = self.state.fetch_sub(dec, SeqCst);
-        // Pairs with the fence in `notify_should_wakeup`: our later re-check of the queues
-        // happens after this decrement in the single total order of SeqCst operations.
-        fence(SeqCst);
         sleepers.push(worker);
         is_searching && num_searching(prev) == 1
     }
@@ -151,5 +153,57 @@ mod tests {
         assert!(!idle.transition_worker_to_searching());
         assert!(!idle.transition_worker_to_parked(0, true));
         assert!(idle.transition_worker_to_parked(1, true), "last searcher");
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::sync::Arc;
+    use crate::loom::sync::atomic::AtomicBool;
+    use crate::loom::thread;
+
+    /// The lost-wake-up race of docs/park-unpark.md: the last searcher parks while a
+    /// task is pushed. Afterwards the worker must not be left asleep with the work queued:
+    /// either the pusher chose it, or its own re-check found the work and chose it.
+    #[test]
+    fn loom_push_vs_last_searcher_parking() {
+        loom::model(|| {
+            let idle = Arc::new(Idle::new(2));
+            // Worker 1 is busy (unparked, not searching); worker 0 searches.
+            assert!(idle.transition_worker_to_searching());
+            let work = Arc::new(AtomicBool::new(false)); // stands for the injector
+            let (i2, w2) = (idle.clone(), work.clone());
+            let pusher = thread::spawn(move || {
+                w2.store(true, SeqCst); // push
+                i2.worker_to_notify() // then maybe wake someone
+            });
+            // Worker 0 found nothing and parks.
+            let mut chosen = None;
+            if idle.transition_worker_to_parked(0, true) && work.load(SeqCst) {
+                chosen = idle.worker_to_notify(); // notify_if_work_pending
+            }
+            let by_pusher = pusher.join().unwrap();
+            assert!(
+                by_pusher == Some(0) || chosen == Some(0),
+                "work queued but worker 0 left asleep ({by_pusher:?}, {chosen:?})"
+            );
+            assert!(!idle.is_parked(0));
+        });
+    }
+
+    /// A burst of pushes wakes one worker, not one per push.
+    #[test]
+    fn loom_concurrent_pushes_wake_one_worker() {
+        loom::model(|| {
+            let idle = Arc::new(Idle::new(2));
+            assert!(!idle.transition_worker_to_parked(0, false));
+            assert!(!idle.transition_worker_to_parked(1, false));
+            let i2 = idle.clone();
+            let t = thread::spawn(move || i2.worker_to_notify());
+            let a = idle.worker_to_notify();
+            let b = t.join().unwrap();
+            assert_eq!(a.is_some() as usize + b.is_some() as usize, 1);
+        });
     }
 }
