@@ -21,7 +21,8 @@
 //! Map of the code (the flow spawn -> schedule -> poll -> wake is told in
 //! `docs/ARCHITECTURE.md`):
 //! - [`task`]: the task cell (one allocation, state word, waker vtable), `JoinHandle`,
-//!   `JoinError`, `AbortHandle`, `yield_now`, `spawn`;
+//!   `JoinError`, `AbortHandle`, `yield_now`, `spawn`, `spawn_blocking`, `LocalSet` and
+//!   `spawn_local`;
 //! - `scheduler`: the current-thread and multi-thread schedulers, their thread-local
 //!   context and counters;
 //! - `park`: the one park/unpark seam every sleeping thread goes through;

@@ -121,3 +121,33 @@ fn wake_from_another_thread_racing_with_shutdown_is_harmless() {
         }
     }
 }
+
+#[test]
+fn shutdown_timeout_returns_while_a_worker_is_stuck() {
+    let rt = spindle::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let (unblock_tx, unblock_rx) = std::sync::mpsc::channel::<()>();
+    let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+    let (dropped_tx, dropped_rx) = std::sync::mpsc::channel::<()>();
+    struct OnDrop(std::sync::mpsc::Sender<()>);
+    impl Drop for OnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.send(());
+        }
+    }
+    rt.spawn(async move {
+        let _d = OnDrop(dropped_tx);
+        started_tx.send(()).unwrap();
+        unblock_rx.recv().unwrap(); // blocks the only worker (misuse, on purpose)
+        std::future::pending::<()>().await
+    });
+    started_rx.recv().unwrap();
+    rt.shutdown_timeout(Duration::from_millis(50)); // returns despite the stuck worker
+    // Release the worker: after its poll it sees CANCELLED and drops the future.
+    unblock_tx.send(()).unwrap();
+    dropped_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("future dropped by the worker");
+}

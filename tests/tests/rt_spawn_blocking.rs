@@ -57,3 +57,19 @@ fn spawn_blocking_outside_a_runtime_panics_with_message() {
     let p = std::panic::catch_unwind(|| drop(spindle::task::spawn_blocking(|| ()))).unwrap_err();
     assert!(panic_message(p).contains("Handle::spawn_blocking"));
 }
+
+#[test]
+fn blocking_closure_sees_the_runtime_handle() {
+    for rt in both_flavours() {
+        let v = rt.block_on(async {
+            spindle::task::spawn_blocking(|| {
+                // Not a runtime thread: spawning and even blocking on the handle is fine.
+                let h = spindle::runtime::Handle::current();
+                h.block_on(spindle::spawn(async { 9 })).unwrap()
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(v, 9);
+    }
+}

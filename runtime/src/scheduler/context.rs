@@ -41,6 +41,16 @@ pub(crate) fn enter(handle: &Handle) -> ContextGuard {
     }
 }
 
+/// Sets the current handle without marking the thread as driving a runtime: used on
+/// blocking-pool threads, where `spindle::spawn`, `Handle::current` and even
+/// `Handle::block_on` are allowed (the thread drives no tasks).
+pub(crate) fn set_current(handle: &Handle) -> ContextGuard {
+    ContextGuard {
+        prev_handle: CURRENT.with(|c| c.borrow_mut().replace(handle.clone())),
+        prev_entered: ENTERED.with(Cell::get),
+    }
+}
+
 impl Drop for ContextGuard {
     fn drop(&mut self) {
         ENTERED.with(|e| e.set(self.prev_entered));

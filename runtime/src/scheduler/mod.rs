@@ -44,7 +44,11 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let job = self.blocking().get().spawn(f);
+        let handle = self.clone();
+        let job = self.blocking().get().spawn(move || {
+            let _context = context::set_current(&handle);
+            f()
+        });
         self.spawn(async move {
             match job.await {
                 Ok(v) => v,
