@@ -2,7 +2,7 @@
 //! snapshot [`RuntimeStats`].
 //!
 //! A `Runtime` owns a scheduler (current-thread or multi-thread, see
-//! [`crate::scheduler`]) and, for the multi-thread flavour, its worker threads.
+//! `crate::scheduler`) and, for the multi-thread flavour, its worker threads.
 //!
 //! ## Shutdown (dropping the runtime, or [`Runtime::shutdown_timeout`])
 //! 1. Tell the workers to stop and wake them all; wait for them (up to the timeout).

@@ -1,13 +1,13 @@
 //! Tasks: the unit the scheduler runs.
 //!
-//! A spawned future lives in one heap allocation, the *task cell* ([`raw`]): a header
+//! A spawned future lives in one heap allocation, the *task cell* (`raw.rs`): a header
 //! (state word, vtable, owned-list links), the scheduler handle, the future-or-output
 //! *stage*, and the JoinHandle's waker. Everything that refers to a task (queue entries,
 //! wakers, the `JoinHandle`, `AbortHandle`s, the owned-tasks list) is a thin pointer to
 //! that cell that owns one count of the reference count kept in the state word. The
 //! last one to let go frees the cell.
 //!
-//! ## The state word ([`state`])
+//! ## The state word (`state.rs`)
 //!
 //! | bit | name          | set when / invariant |
 //! |-----|---------------|----------------------|
