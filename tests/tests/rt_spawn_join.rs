@@ -130,3 +130,14 @@ fn many_tasks_across_workers() {
     let stats = rt.stats();
     assert!(stats.total().polls >= 2 * n, "{stats}");
 }
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Runtime>();
+    send_sync::<Handle>();
+    send_sync::<spindle::task::JoinHandle<u64>>();
+    send_sync::<spindle::task::AbortHandle>();
+    send_sync::<spindle::task::JoinError>();
+    send_sync::<spindle::runtime::RuntimeStats>();
+}
