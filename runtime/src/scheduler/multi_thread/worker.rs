@@ -27,11 +27,12 @@
 //!   forever and starve the local queue; after [`MAX_LIFO_POLLS`] consecutive LIFO polls
 //!   the slot's task goes to the back of the local queue (tokio's `MAX_LIFO_POLLS_PER_TICK`).
 //! - **Yielded tasks go last.** A task that wakes itself during its poll (`yield_now`,
-//!   or the coop budget running out) is *deferred*: it runs again only when the LIFO slot,
-//!   the local queue and the injector are empty. Otherwise a few tasks looping on
-//!   `yield_now` would fill the local queue forever, and work injected from outside would
-//!   only be looked at every 61 polls. tokio does the same (`context::defer` in
-//!   `yield_now`, woken when the worker would otherwise park).
+//!   or the coop budget running out) is *deferred*: it goes back to the local queue when
+//!   the LIFO slot, the local queue and the injector are empty, or at the latest every 61
+//!   ticks. Otherwise a few tasks looping on `yield_now` would fill the local queue
+//!   forever, and work injected from outside would only be looked at every 61 polls.
+//!   tokio does the same (`context::defer` in `yield_now`; deferred tasks are woken when
+//!   the worker would park and at every `event_interval` maintenance tick).
 //! - **Cooperative budget.** Each poll runs under `coop::with_budget`, so a task looping
 //!   on always-ready spindle leaf futures is forced to yield.
 //!
@@ -270,6 +271,14 @@ impl WorkerContext {
         let mut core = self.core.borrow_mut();
         core.tick = core.tick.wrapping_add(1);
         if core.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+            // Yielded tasks wait at most this long, even behind a queue that never
+            // empties (tokio wakes its deferred tasks at the same interval).
+            if !core.deferred.is_empty() {
+                let core = &mut *core;
+                for t in core.deferred.drain(..) {
+                    core.local.push(t);
+                }
+            }
             if let Some(t) = self.shared.injector.steal().success() {
                 bump(&c.injector_pops, 1);
                 return Some(t);
