@@ -73,3 +73,36 @@ fn blocking_closure_sees_the_runtime_handle() {
         assert_eq!(v, 9);
     }
 }
+
+#[test]
+fn abort_before_the_pool_starts_it_cancels_without_running() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .blocking_threads(1)
+        .build()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let first = rt.spawn_blocking(move || rx.recv().unwrap()); // occupies the only thread
+    let ran = Arc::new(AtomicBool::new(false));
+    let r2 = ran.clone();
+    let second = rt.spawn_blocking(move || r2.store(true, SeqCst));
+    second.abort();
+    tx.send(()).unwrap();
+    rt.block_on(first).unwrap();
+    assert!(rt.block_on(second).unwrap_err().is_cancelled());
+    assert!(!ran.load(SeqCst), "an aborted blocking task did not start");
+}
+
+#[test]
+fn spawn_blocking_after_shutdown_is_cancelled() {
+    for rt in both_flavours() {
+        let handle = rt.handle().clone();
+        drop(rt);
+        let mut j = handle.spawn_blocking(|| 1);
+        assert!(
+            matches!(spindle_tests::poll_once(&mut j), std::task::Poll::Ready(Err(e)) if e.is_cancelled())
+        );
+    }
+}

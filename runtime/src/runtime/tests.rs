@@ -81,3 +81,20 @@ fn local_set_runs_and_cancels_not_send_tasks() {
     );
     assert!(rt.block_on(pending).unwrap_err().is_cancelled());
 }
+
+#[test]
+fn spawn_blocking_runs_on_the_pool_and_aborts_cleanly() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .blocking_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(rt.block_on(rt.spawn_blocking(|| 6 * 7)).unwrap(), 42);
+    let err = rt
+        .block_on(rt.spawn_blocking(|| panic!("in pool")))
+        .unwrap_err();
+    assert!(err.is_panic());
+    let j = rt.spawn_blocking(|| ());
+    j.abort(); // before or after the pool ran it: either way it finishes
+    let _ = rt.block_on(j);
+}

@@ -44,20 +44,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let handle = self.clone();
-        let job = self.blocking().get().spawn(move || {
-            let _context = context::set_current(&handle);
-            f()
-        });
-        self.spawn(async move {
-            match job.await {
-                Ok(v) => v,
-                // Re-raised inside the task: its poll catches it, and the JoinHandle
-                // reports a panic JoinError carrying the closure's own payload.
-                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-                Err(e) => panic!("the blocking pool refused the job (runtime shutting down): {e}"),
-            }
-        })
+        self.blocking().spawn(self, f)
     }
 
     fn blocking(&self) -> &BlockingPool {

@@ -120,6 +120,17 @@ impl Notified {
     }
 }
 
+impl Notified {
+    /// Cancels the task instead of running it (its scheduler is going away), consuming
+    /// this reference: an idle task's future is dropped here (rule 8).
+    pub(crate) fn shutdown(self) {
+        let raw = self.0;
+        std::mem::forget(self);
+        // SAFETY: we hand our reference over to `shutdown`, as it expects.
+        unsafe { (raw.vtable().shutdown)(raw.0) }
+    }
+}
+
 impl Drop for Notified {
     fn drop(&mut self) {
         if self.0.header().state.ref_dec() {
@@ -138,6 +149,14 @@ where
 {
     let raw = RawTask(Cell::allocate(future, scheduler));
     (Notified(raw), JoinHandle::new(raw), raw)
+}
+
+/// For tasks that are never put in an owned-tasks list (blocking tasks, which always run or
+/// are cancelled by their pool): drops the reference the list would have held. It cannot be
+/// the last one (the `Notified` and the `JoinHandle` hold theirs).
+pub(crate) fn forget_unowned(task: RawTask) {
+    let last = task.header().state.ref_dec();
+    debug_assert!(!last);
 }
 
 /// Cancels a task the closed owned-tasks list refused, consuming the list's reference.
