@@ -387,9 +387,9 @@ impl WorkerContext {
             let mut core = self.core.borrow_mut();
             let Some(next) = core.lifo.take() else { return };
             if lifo_polls >= MAX_LIFO_POLLS {
+                // No wake-up here: this worker pops the task next itself; waking a sleeper
+                // for it would cost ~20 µs for nothing (as in tokio).
                 core.local.push(next);
-                drop(core);
-                self.shared.notify_parked();
                 return;
             }
             drop(core);
