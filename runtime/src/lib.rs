@@ -1,22 +1,53 @@
 //! # spindle — an async runtime written to be read
 //!
-//! This crate will hold the executor (tasks, the work-stealing scheduler), the mio
-//! event loop, timers, sockets and async synchronisation. It re-exports the fixed thread
-//! pool, [`spindle_pool`], as [`pool`], so that the whole of spindle is reachable from
-//! one name.
+//! spindle runs futures as *tasks* on a work-stealing scheduler, in the shape of tokio's
+//! API:
 //!
-//! See `docs/ARCHITECTURE.md` in the repository for the map of the code.
+//! ```
+//! use spindle::runtime::Builder;
+//!
+//! let rt = Builder::new_multi_thread().worker_threads(2).build().unwrap();
+//! let sum = rt.block_on(async {
+//!     let handles: Vec<_> = (0..10u64).map(|i| spindle::spawn(async move { i * i })).collect();
+//!     let mut sum = 0;
+//!     for h in handles {
+//!         sum += h.await.unwrap();
+//!     }
+//!     sum
+//! });
+//! assert_eq!(sum, 285);
+//! ```
+//!
+//! Map of the code (the flow spawn -> schedule -> poll -> wake is told in
+//! `docs/ARCHITECTURE.md`):
+//! - [`task`]: the task cell (one allocation, state word, waker vtable), `JoinHandle`,
+//!   `JoinError`, `AbortHandle`, `yield_now`, `spawn`, `spawn_blocking`, `LocalSet` and
+//!   `spawn_local`;
+//! - `scheduler`: the current-thread and multi-thread schedulers, their thread-local
+//!   context and counters;
+//! - `park`: the one park/unpark seam every sleeping thread goes through;
+//! - [`runtime`]: `Runtime`, `Builder`, `Handle`, `RuntimeStats`;
+//! - `coop`: the cooperative budget; `loom`: the loom shim.
+//!
+//! It re-exports the fixed thread pool, [`spindle_pool`], as [`pool`].
 
 pub use spindle_pool as pool;
 
-#[allow(dead_code)] // used by the executor and sync primitives as they land
+#[allow(dead_code)] // parts are used by sync primitives as they land
 pub(crate) mod coop;
 #[allow(dead_code)] // the scheduler's Park seam is its other user
 pub(crate) mod driver;
 pub mod io;
 pub(crate) mod loom;
-pub mod net;
-pub mod time;
 #[doc(hidden)]
 pub mod macros;
+pub mod net;
+pub(crate) mod park;
+pub mod runtime;
+pub(crate) mod scheduler;
 pub mod sync;
+pub mod task;
+pub mod time;
+
+pub use runtime::Runtime;
+pub use task::spawn;

@@ -1,0 +1,141 @@
+//! A Mutex + Condvar parker with an atomic fast path (the design of std's generic
+//! thread parker and of tokio's `park/thread.rs`).
+//!
+//! States of `state`:
+//! - `EMPTY`: no token, nobody asleep;
+//! - `PARKED`: the owner is asleep (or about to sleep) on the condvar;
+//! - `NOTIFIED`: a token is waiting for the next `park`.
+//!
+//! Invariant: the owner moves EMPTY -> PARKED and PARKED -> EMPTY only while holding
+//! the mutex, and `unpark` takes the mutex before `notify_one` when it saw PARKED; so the
+//! notification cannot fall between the owner's check and its `wait` (no lost wake-up).
+//! An `unpark` that finds EMPTY or NOTIFIED is a single `swap`: no lock, no syscall.
+
+use std::time::{Duration, Instant};
+
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::loom::sync::{Arc, Condvar, Mutex};
+
+const EMPTY: usize = 0;
+const PARKED: usize = 1;
+const NOTIFIED: usize = 2;
+
+#[derive(Clone)]
+pub(super) struct Inner(Arc<Shared>);
+
+struct Shared {
+    state: AtomicUsize,
+    lock: Mutex<()>,
+    cvar: Condvar,
+}
+
+impl Inner {
+    pub(super) fn new() -> Inner {
+        Inner(Arc::new(Shared {
+            state: AtomicUsize::new(EMPTY),
+            lock: Mutex::new(()),
+            cvar: Condvar::new(),
+        }))
+    }
+
+    pub(super) fn park(&self, timeout: Option<Duration>) {
+        let s = &*self.0;
+        // Fast path: a token is waiting.
+        if s.state
+            .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+            .is_ok()
+        {
+            return;
+        }
+        if timeout == Some(Duration::ZERO) {
+            return;
+        }
+        let mut guard = s.lock.lock().unwrap();
+        match s.state.compare_exchange(EMPTY, PARKED, SeqCst, SeqCst) {
+            Ok(_) => {}
+            Err(NOTIFIED) => {
+                // Unparked between the fast path and the lock: consume the token.
+                s.state.swap(EMPTY, SeqCst);
+                return;
+            }
+            Err(actual) => panic!("inconsistent park state {actual}"),
+        }
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            guard = match deadline {
+                None => s.cvar.wait(guard).unwrap(),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        // Timed out: leave PARKED (a racing unpark may have set NOTIFIED,
+                        // in which case the swap consumes its token).
+                        s.state.swap(EMPTY, SeqCst);
+                        return;
+                    }
+                    s.cvar.wait_timeout(guard, d - now).unwrap().0
+                }
+            };
+            if s.state
+                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+                .is_ok()
+            {
+                return;
+            }
+            // Spurious condvar wake-up: sleep again.
+        }
+    }
+
+    pub(super) fn unpark(&self) {
+        let s = &*self.0;
+        match s.state.swap(NOTIFIED, SeqCst) {
+            EMPTY | NOTIFIED => {}
+            PARKED => {
+                // Take the lock so the owner is either before its CAS (and will see
+                // NOTIFIED) or inside `wait` (and will get the notification).
+                drop(s.lock.lock().unwrap());
+                s.cvar.notify_one();
+            }
+            actual => panic!("inconsistent park state {actual}"),
+        }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::thread;
+
+    #[test]
+    fn loom_unpark_before_or_during_park_is_not_lost() {
+        loom::model(|| {
+            let p = Inner::new();
+            let u = p.clone();
+            let t = thread::spawn(move || u.unpark());
+            p.park(None); // must return: the one unpark is never lost
+            t.join().unwrap();
+        });
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_is_kept_until_park() {
+        let p = Inner::new();
+        p.unpark();
+        p.unpark();
+        p.park(None); // returns at once: one token
+        p.park(Some(Duration::from_millis(1))); // no token left: times out
+    }
+
+    #[test]
+    fn unpark_from_another_thread() {
+        let p = Inner::new();
+        let u = p.clone();
+        let t = std::thread::spawn(move || u.unpark());
+        p.park(None);
+        t.join().unwrap();
+    }
+}

@@ -1,0 +1,156 @@
+//! [`Builder`]: configures and creates a [`Runtime`].
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+
+use super::Runtime;
+
+type Hook = Arc<dyn Fn() + Send + Sync + 'static>;
+
+/// Settings shared by the scheduler and its threads.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) thread_name: Arc<dyn Fn(usize) -> String + Send + Sync + 'static>,
+    pub(crate) on_thread_start: Option<Hook>,
+    pub(crate) on_thread_stop: Option<Hook>,
+    pub(crate) blocking_threads: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flavor {
+    CurrentThread,
+    MultiThread,
+}
+
+/// Builds a runtime with custom settings, like `tokio::runtime::Builder`.
+///
+/// ```
+/// let rt = spindle::runtime::Builder::new_multi_thread()
+///     .worker_threads(2)
+///     .thread_name("my-worker")
+///     .build()
+///     .unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+pub struct Builder {
+    flavor: Flavor,
+    worker_threads: Option<usize>,
+    blocking_threads: Option<usize>,
+    thread_name: Arc<dyn Fn(usize) -> String + Send + Sync + 'static>,
+    on_thread_start: Option<Hook>,
+    on_thread_stop: Option<Hook>,
+}
+
+impl Builder {
+    /// A runtime whose tasks all run on the thread that calls `block_on`.
+    pub fn new_current_thread() -> Builder {
+        Builder::new(Flavor::CurrentThread)
+    }
+
+    /// A work-stealing runtime with one worker thread per core by default.
+    pub fn new_multi_thread() -> Builder {
+        Builder::new(Flavor::MultiThread)
+    }
+
+    fn new(flavor: Flavor) -> Builder {
+        Builder {
+            flavor,
+            worker_threads: None,
+            blocking_threads: None,
+            thread_name: Arc::new(|i| format!("spindle-worker-{i}")),
+            on_thread_start: None,
+            on_thread_stop: None,
+        }
+    }
+
+    /// Number of worker threads (multi-thread only; default: available cores).
+    /// Zero makes `build` fail with `InvalidInput`.
+    pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// Number of threads of the pool that runs `spawn_blocking` closures (default: the
+    /// number of cores, at least 4). Zero makes `build` fail with `InvalidInput`.
+    pub fn blocking_threads(&mut self, n: usize) -> &mut Builder {
+        self.blocking_threads = Some(n);
+        self
+    }
+
+    /// Worker threads are named `"{name}-{index}"`.
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {
+        let name = name.into();
+        self.thread_name = Arc::new(move |i| format!("{name}-{i}"));
+        self
+    }
+
+    /// Worker threads are named by `f(index)`.
+    pub fn thread_name_fn(
+        &mut self,
+        f: impl Fn(usize) -> String + Send + Sync + 'static,
+    ) -> &mut Builder {
+        self.thread_name = Arc::new(f);
+        self
+    }
+
+    /// Runs `f` on each worker thread when it starts.
+    pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
+        self.on_thread_start = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on each worker thread just before it exits.
+    pub fn on_thread_stop(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
+        self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// Creates the runtime (starting its worker threads).
+    ///
+    /// Errors: `InvalidInput` for zero worker or blocking threads; the OS error if a
+    /// thread cannot be spawned.
+    pub fn build(&mut self) -> io::Result<Runtime> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = self.worker_threads.unwrap_or(cores);
+        if workers == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "worker_threads must be at least 1",
+            ));
+        }
+        if workers > 4096 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "worker_threads must be at most 4096",
+            ));
+        }
+        let blocking_threads = self.blocking_threads.unwrap_or(cores.max(4));
+        if blocking_threads == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "blocking_threads must be at least 1",
+            ));
+        }
+        let config = Config {
+            thread_name: self.thread_name.clone(),
+            on_thread_start: self.on_thread_start.clone(),
+            on_thread_stop: self.on_thread_stop.clone(),
+            blocking_threads,
+        };
+        match self.flavor {
+            Flavor::CurrentThread => Ok(Runtime::new_current_thread(config)),
+            Flavor::MultiThread => Runtime::new_multi_thread(config, workers),
+        }
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("flavor", &self.flavor)
+            .field("worker_threads", &self.worker_threads)
+            .field("blocking_threads", &self.blocking_threads)
+            .finish_non_exhaustive()
+    }
+}

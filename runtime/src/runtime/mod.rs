@@ -1,0 +1,167 @@
+//! The public runtime: [`Runtime`], its [`Builder`] and [`Handle`], and the counters
+//! snapshot [`RuntimeStats`].
+//!
+//! A `Runtime` owns a scheduler (current-thread or multi-thread, see
+//! `crate::scheduler`) and, for the multi-thread flavour, its worker threads.
+//!
+//! ## Shutdown (dropping the runtime, or [`Runtime::shutdown_timeout`])
+//! 1. Tell the workers to stop and wake them all; wait for them (up to the timeout).
+//!    Each worker drops its queue entries as it exits.
+//! 2. Close the owned-tasks list and cancel every task in it on this thread: each
+//!    pending future (queued, in a LIFO slot, in the injector, or idle) is dropped exactly
+//!    once, here; tasks still running on a worker that did not stop in time are marked
+//!    cancelled and dropped by that worker after its poll.
+//! 3. Drain the injector. Wakes that arrive later find the tasks complete and do nothing;
+//!    spawns that arrive later are cancelled at once (their JoinHandle says so).
+
+mod blocking;
+mod builder;
+mod handle;
+mod stats;
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+use std::future::Future;
+use std::io;
+use std::time::Duration;
+
+pub(crate) use blocking::BlockingPool;
+pub use builder::Builder;
+pub(crate) use builder::Config;
+pub use handle::{Handle, TryCurrentError};
+pub use stats::{RuntimeStats, WorkerStats};
+
+use crate::scheduler::{self, context, current_thread, multi_thread};
+use crate::task::JoinHandle;
+
+/// An async runtime: a scheduler, its worker threads and its blocking pool.
+///
+/// ```
+/// let rt = spindle::Runtime::new().unwrap();
+/// let answer = rt.block_on(async {
+///     spindle::spawn(async { 6 * 7 }).await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+pub struct Runtime {
+    handle: Handle,
+    workers: Option<multi_thread::Workers>,
+    shut_down: bool,
+}
+
+impl Runtime {
+    /// A multi-thread runtime with default settings (one worker per core).
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new_multi_thread().build()
+    }
+
+    pub(crate) fn new_current_thread(config: Config) -> Runtime {
+        let shared = current_thread::Shared::new(config);
+        Runtime {
+            handle: Handle {
+                inner: scheduler::Handle::CurrentThread(shared),
+            },
+            workers: None,
+            shut_down: false,
+        }
+    }
+
+    pub(crate) fn new_multi_thread(config: Config, workers: usize) -> io::Result<Runtime> {
+        let (shared, seeds) = multi_thread::Shared::new(config, workers);
+        let threads = multi_thread::launch(&shared, seeds)?;
+        Ok(Runtime {
+            handle: Handle {
+                inner: scheduler::Handle::MultiThread(shared),
+            },
+            workers: Some(threads),
+            shut_down: false,
+        })
+    }
+
+    /// Runs `future` to completion on the current thread, driving the runtime's tasks
+    /// meanwhile if it is a current-thread runtime.
+    ///
+    /// # Panics
+    /// If called from a thread that already drives a runtime (a worker, a task, or inside
+    /// another `block_on`): blocking it would stall the tasks it is responsible for. Use
+    /// `.await`, or `Handle::spawn`, instead.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.handle.block_on(future)
+    }
+
+    /// Spawns a task on this runtime (from any thread).
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.handle.spawn(future)
+    }
+
+    /// Runs the blocking closure `f` on the runtime's blocking pool (see
+    /// [`task::spawn_blocking`](crate::task::spawn_blocking)).
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(f)
+    }
+
+    /// A cloneable handle that spawns onto this runtime from any thread.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// A snapshot of the per-worker counters.
+    pub fn stats(&self) -> RuntimeStats {
+        self.handle.inner.stats()
+    }
+
+    /// Shuts the runtime down, waiting at most `timeout` for the workers to stop (a
+    /// worker stuck in a poll that never returns is then left behind, detached).
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.shutdown(Some(timeout));
+    }
+
+    fn shutdown(&mut self, timeout: Option<Duration>) {
+        if self.shut_down {
+            return;
+        }
+        self.shut_down = true;
+        match &self.handle.inner {
+            scheduler::Handle::CurrentThread(shared) => shared.shutdown(),
+            scheduler::Handle::MultiThread(shared) => {
+                let Some(workers) = self.workers.take() else {
+                    return;
+                };
+                shared.begin_shutdown();
+                // On one of our own workers (the runtime was moved into a task), joining
+                // would wait for ourselves: let the workers exit on their own.
+                let own_worker = context::with_current(|h| h.ptr_eq(&self.handle.inner))
+                    == Some(true)
+                    && context::is_entered();
+                if !own_worker {
+                    workers.join(timeout);
+                }
+                shared.finish_shutdown();
+            }
+        }
+        // Blocking jobs already queued still run (like tokio); this waits for them.
+        self.handle.inner.shutdown_blocking(timeout);
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.shutdown(None);
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("flavor", &self.stats().flavor)
+            .finish_non_exhaustive()
+    }
+}

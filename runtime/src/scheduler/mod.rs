@@ -1,0 +1,77 @@
+//! The schedulers: who runs which task, on which thread, in which order.
+//!
+//! - [`current_thread`]: every task runs on the thread inside `block_on`.
+//! - [`multi_thread`]: N workers with local queues, a LIFO slot, a shared injector,
+//!   work stealing and an idle/parking protocol.
+//!
+//! Both implement [`Schedule`](crate::task::Schedule) on their shared state, so a task
+//! cell stores a plain `Arc` of its scheduler and a wake calls it without dynamic
+//! dispatch. [`Handle`] is the enum the public `runtime::Handle` wraps.
+
+pub(crate) mod context;
+pub(crate) mod counters;
+pub(crate) mod current_thread;
+pub(crate) mod multi_thread;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::runtime::{BlockingPool, RuntimeStats};
+use crate::task::JoinHandle;
+
+/// A reference to one runtime's scheduler.
+#[derive(Clone)]
+pub(crate) enum Handle {
+    CurrentThread(Arc<current_thread::Shared>),
+    MultiThread(Arc<multi_thread::Shared>),
+}
+
+impl Handle {
+    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::CurrentThread(s) => current_thread::Shared::spawn(s, future),
+            Handle::MultiThread(s) => multi_thread::Shared::spawn(s, future),
+        }
+    }
+
+    /// Runs `f` on the blocking pool; the returned handle is a task awaiting the job.
+    pub(crate) fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.blocking().spawn(self, f)
+    }
+
+    fn blocking(&self) -> &BlockingPool {
+        match self {
+            Handle::CurrentThread(s) => &s.blocking,
+            Handle::MultiThread(s) => &s.blocking,
+        }
+    }
+
+    /// Shuts the blocking pool down (see `BlockingPool::shutdown`).
+    pub(crate) fn shutdown_blocking(&self, timeout: Option<std::time::Duration>) {
+        self.blocking().shutdown(timeout);
+    }
+
+    pub(crate) fn stats(&self) -> RuntimeStats {
+        match self {
+            Handle::CurrentThread(s) => s.stats(),
+            Handle::MultiThread(s) => s.stats(),
+        }
+    }
+
+    /// Same runtime?
+    pub(crate) fn ptr_eq(&self, other: &Handle) -> bool {
+        match (self, other) {
+            (Handle::CurrentThread(a), Handle::CurrentThread(b)) => Arc::ptr_eq(a, b),
+            (Handle::MultiThread(a), Handle::MultiThread(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}

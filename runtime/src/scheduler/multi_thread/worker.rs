@@ -1,0 +1,433 @@
+//! One worker thread of the multi-thread scheduler: its run loop, its fairness rules,
+//! and how it steals and parks.
+//!
+//! ## The loop
+//! ```text
+//! loop {
+//!     task = next_task()            // every 61st tick: injector first; else LIFO slot,
+//!                                   // local queue, then a batch from the injector
+//!         or flush_deferred()       // tasks that yielded, back into the local queue
+//!         or steal_work()           // become a searcher (if < half are), steal half of a
+//!                                   // random victim's queue, else a batch of the injector
+//!     match task {
+//!         Some(t) => run_task(t),   // poll t, then up to MAX_LIFO_POLLS tasks it woke
+//!         None    => park(),        // idle.rs protocol; re-check queues if last searcher
+//!     }
+//! }
+//! ```
+//!
+//! ## Fairness
+//! - **Injector every 61 ticks.** A worker whose local queue never empties would
+//!   otherwise never look at the injector, starving spawns and wakes from outside. 61 is
+//!   tokio's `global_queue_interval` default (inherited from Go's scheduler, which checks
+//!   its global run queue every 61st schedule): prime, so it does not fall into step
+//!   with workloads that loop a power-of-two or round number of times, and small enough
+//!   that an injected task waits at most ~61 polls behind a busy worker.
+//! - **LIFO bound.** Two tasks that wake each other would swap through the LIFO slot
+//!   forever and starve the local queue; after [`MAX_LIFO_POLLS`] consecutive LIFO polls
+//!   the slot's task goes to the back of the local queue (tokio's `MAX_LIFO_POLLS_PER_TICK`).
+//! - **Yielded tasks go last.** A task that wakes itself during its poll (`yield_now`,
+//!   or the coop budget running out) is *deferred*: it goes back to the local queue when
+//!   the LIFO slot, the local queue and the injector are empty, or at the latest every 61
+//!   ticks. Otherwise a few tasks looping on `yield_now` would fill the local queue
+//!   forever, and work injected from outside would only be looked at every 61 polls.
+//!   tokio does the same (`context::defer` in `yield_now`; deferred tasks are woken when
+//!   the worker would park and at every `event_interval` maintenance tick).
+//! - **Cooperative budget.** Each poll runs under `coop::with_budget`, so a task looping
+//!   on always-ready spindle leaf futures is forced to yield.
+//!
+//! ## Observability
+//! `run_one` is the one place where a poll starts and ends (the trace layer hooks in
+//! there); the counters are the owner-written per-worker `WorkerCounters`.
+
+use std::cell::{Cell, RefCell};
+use std::io;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_deque::{Steal, Worker};
+
+use super::{Shared, WorkerSeed};
+use crate::coop;
+use crate::park::Parker;
+use crate::scheduler::counters::bump;
+use crate::scheduler::{Handle, context};
+use crate::task::Notified;
+
+/// Consecutive polls of LIFO-slot tasks before the slot is flushed to the local queue.
+const MAX_LIFO_POLLS: u32 = 3;
+/// Every this many ticks the injector is checked before the local queue.
+const GLOBAL_QUEUE_INTERVAL: u32 = 61;
+
+/// A worker's private state, reachable from wakers running on its thread.
+pub(super) struct WorkerContext {
+    shared: Arc<Shared>,
+    pub(super) index: usize,
+    core: RefCell<Core>,
+    parker: Parker,
+}
+
+struct Core {
+    local: Worker<Notified>,
+    lifo: Option<Notified>,
+    /// Tasks that yielded (woke themselves during their poll): they run after everything
+    /// else this worker can find (see "Yielded tasks go last" in the module header).
+    deferred: Vec<Notified>,
+    tick: u32,
+    searching: bool,
+    rng: XorShift,
+}
+
+/// Marsaglia's xorshift32: a tiny, fast generator for picking steal victims (no need
+/// for quality, only for spreading thieves over victims).
+struct XorShift(u32);
+
+impl XorShift {
+    fn next(&mut self) -> u32 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.0 = x;
+        x
+    }
+}
+
+thread_local! {
+    static WORKER: Cell<*const WorkerContext> = const { Cell::new(std::ptr::null()) };
+}
+
+/// If this thread is a worker of `shared`'s runtime, runs `f` with its context.
+fn with_current<R>(shared: &Shared, f: impl FnOnce(&WorkerContext) -> R) -> Option<R> {
+    WORKER.with(|w| {
+        // SAFETY: WORKER is non-null only while `run` keeps the context alive on this
+        // thread's stack.
+        let ctx = unsafe { w.get().as_ref() }?;
+        std::ptr::eq(&*ctx.shared, shared).then(|| f(ctx))
+    })
+}
+
+/// Schedules `task` on the current worker if this thread is one of `shared`'s workers;
+/// otherwise hands it back. `spawn` also counts the spawn.
+pub(super) fn schedule_local(
+    shared: &Shared,
+    task: Notified,
+    is_yield: bool,
+    spawn: bool,
+) -> Result<(), Notified> {
+    let mut task = Some(task);
+    with_current(shared, |w| {
+        // A failed borrow means the worker is draining its queues at shutdown.
+        let Ok(mut core) = w.core.try_borrow_mut() else {
+            return;
+        };
+        let task = task.take().expect("task");
+        if spawn {
+            bump(&shared.remotes[w.index].counters.get().spawns, 1);
+        }
+        let made_stealable = if is_yield {
+            core.deferred.push(task);
+            false
+        } else {
+            match core.lifo.replace(task) {
+                Some(prev) => {
+                    core.local.push(prev);
+                    true
+                }
+                None => false,
+            }
+        };
+        drop(core);
+        if made_stealable {
+            shared.notify_parked();
+        }
+    });
+    match task {
+        None => Ok(()),
+        Some(t) => Err(t),
+    }
+}
+
+/// The worker threads of a runtime, and a count of those still running.
+pub(crate) struct Workers {
+    threads: Vec<std::thread::JoinHandle<()>>,
+    live: Arc<(Mutex<usize>, Condvar)>,
+}
+
+impl Workers {
+    /// Waits for every worker to exit (at most `timeout`); true if they all did.
+    pub(crate) fn join(self, timeout: Option<Duration>) -> bool {
+        let (lock, cvar) = &*self.live;
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut live = lock.lock().unwrap();
+        while *live > 0 {
+            live = match deadline {
+                None => cvar.wait(live).unwrap(),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return false; // the threads are detached
+                    }
+                    cvar.wait_timeout(live, d - now).unwrap().0
+                }
+            };
+        }
+        drop(live);
+        for t in self.threads {
+            let _ = t.join();
+        }
+        true
+    }
+}
+
+/// Starts one thread per seed.
+pub(crate) fn launch(shared: &Arc<Shared>, seeds: Vec<WorkerSeed>) -> io::Result<Workers> {
+    let live = Arc::new((Mutex::new(seeds.len()), Condvar::new()));
+    let mut threads = Vec::with_capacity(seeds.len());
+    for seed in seeds {
+        let (shared2, live2) = (shared.clone(), live.clone());
+        let name = (shared.config.thread_name)(seed.index);
+        let spawned = std::thread::Builder::new().name(name).spawn(move || {
+            /// Counts this worker out even if a hook panics.
+            struct Exit(Arc<(Mutex<usize>, Condvar)>);
+            impl Drop for Exit {
+                fn drop(&mut self) {
+                    *self.0.0.lock().unwrap() -= 1;
+                    self.0.1.notify_all();
+                }
+            }
+            let _exit = Exit(live2);
+            if let Some(f) = &shared2.config.on_thread_start {
+                f();
+            }
+            run(shared2.clone(), seed);
+            if let Some(f) = &shared2.config.on_thread_stop {
+                f();
+            }
+        });
+        match spawned {
+            Ok(t) => threads.push(t),
+            Err(e) => {
+                // Seeds not started count as exited; stop the started ones.
+                let started = threads.len();
+                *live.0.lock().unwrap() = started;
+                shared.begin_shutdown();
+                Workers { threads, live }.join(None);
+                shared.finish_shutdown();
+                return Err(e);
+            }
+        }
+    }
+    Ok(Workers { threads, live })
+}
+
+fn run(shared: Arc<Shared>, seed: WorkerSeed) {
+    let handle = Handle::MultiThread(shared.clone());
+    let _context = context::enter(&handle);
+    let ctx = WorkerContext {
+        index: seed.index,
+        core: RefCell::new(Core {
+            local: seed.local,
+            lifo: None,
+            deferred: Vec::new(),
+            tick: 0,
+            searching: false,
+            rng: XorShift(0x9E37_79B9 ^ (seed.index as u32 + 1).wrapping_mul(0x85EB_CA6B)),
+        }),
+        parker: seed.parker,
+        shared,
+    };
+    WORKER.with(|w| w.set(&ctx));
+    while !ctx.shared.is_shutdown() {
+        let task = ctx
+            .next_task()
+            .or_else(|| ctx.flush_deferred())
+            .or_else(|| ctx.steal_work());
+        match task {
+            Some(task) => ctx.run_task(task),
+            None => ctx.park(),
+        }
+    }
+    // Drop our queue entries (references only; the futures are dropped by the owned-tasks
+    // shutdown). Borrowed while dropping, so wakes from destructors go remote.
+    {
+        let mut core = ctx.core.borrow_mut();
+        drop(core.lifo.take());
+        core.deferred.clear();
+        while let Some(t) = core.local.pop() {
+            drop(t);
+        }
+    }
+    WORKER.with(|w| w.set(std::ptr::null()));
+}
+
+impl WorkerContext {
+    fn counters(&self) -> &crate::scheduler::counters::Fields {
+        self.shared.remotes[self.index].counters.get()
+    }
+
+    fn next_task(&self) -> Option<Notified> {
+        let c = self.counters();
+        let mut core = self.core.borrow_mut();
+        core.tick = core.tick.wrapping_add(1);
+        if core.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+            // Yielded tasks wait at most this long, even behind a queue that never
+            // empties (tokio wakes its deferred tasks at the same interval).
+            if !core.deferred.is_empty() {
+                let core = &mut *core;
+                for t in core.deferred.drain(..) {
+                    core.local.push(t);
+                }
+            }
+            if let Some(t) = self.shared.injector.steal().success() {
+                bump(&c.injector_pops, 1);
+                return Some(t);
+            }
+        }
+        if let Some(t) = core.lifo.take() {
+            bump(&c.lifo_pops, 1);
+            return Some(t);
+        }
+        if let Some(t) = core.local.pop() {
+            bump(&c.local_pops, 1);
+            return Some(t);
+        }
+        self.pop_injector_batch(&core.local)
+    }
+
+    /// Out of other work: the yielded tasks go back to the local queue (where idle workers
+    /// can steal them) and the first one runs.
+    fn flush_deferred(&self) -> Option<Notified> {
+        let mut core = self.core.borrow_mut();
+        if core.deferred.is_empty() {
+            return None;
+        }
+        let mut deferred = std::mem::take(&mut core.deferred);
+        let mut rest = deferred.drain(..);
+        let first = rest.next();
+        let mut pushed = false;
+        for t in rest.by_ref() {
+            core.local.push(t);
+            pushed = true;
+        }
+        drop(rest);
+        core.deferred = deferred; // keep the allocation
+        drop(core);
+        bump(&self.counters().local_pops, 1);
+        if pushed {
+            self.shared.notify_parked();
+        }
+        first
+    }
+
+    /// Takes a batch from the injector into `local`, returning one task.
+    fn pop_injector_batch(&self, local: &Worker<Notified>) -> Option<Notified> {
+        loop {
+            match self.shared.injector.steal_batch_and_pop(local) {
+                Steal::Success(t) => {
+                    bump(&self.counters().injector_pops, 1 + local.len() as u64);
+                    return Some(t);
+                }
+                Steal::Empty => return None,
+                Steal::Retry => std::hint::spin_loop(),
+            }
+        }
+    }
+
+    fn steal_work(&self) -> Option<Notified> {
+        let mut core = self.core.borrow_mut();
+        if !core.searching {
+            if !self.shared.idle.transition_worker_to_searching() {
+                return None;
+            }
+            core.searching = true;
+        }
+        let n = self.shared.remotes.len();
+        let start = core.rng.next() as usize % n;
+        for i in 0..n {
+            let victim = (start + i) % n;
+            if victim == self.index {
+                continue;
+            }
+            loop {
+                match self.shared.remotes[victim]
+                    .stealer
+                    .steal_batch_and_pop(&core.local)
+                {
+                    Steal::Success(t) => {
+                        let c = self.counters();
+                        bump(&c.steals, 1);
+                        bump(&c.stolen, 1 + core.local.len() as u64);
+                        return Some(t);
+                    }
+                    Steal::Empty => break,
+                    Steal::Retry => std::hint::spin_loop(),
+                }
+            }
+        }
+        self.pop_injector_batch(&core.local)
+    }
+
+    fn run_task(&self, task: Notified) {
+        {
+            let mut core = self.core.borrow_mut();
+            if core.searching {
+                core.searching = false;
+                drop(core);
+                // The last searcher to find work wakes another worker: pushes made while
+                // it searched did not wake anyone (idle.rs invariant 3).
+                if self.shared.idle.transition_worker_from_searching() {
+                    self.shared.notify_parked();
+                }
+            }
+        }
+        self.run_one(task);
+        let mut lifo_polls = 0;
+        loop {
+            let mut core = self.core.borrow_mut();
+            let Some(next) = core.lifo.take() else { return };
+            if lifo_polls >= MAX_LIFO_POLLS {
+                // No wake-up here: this worker pops the task next itself; waking a sleeper
+                // for it would cost ~20 µs for nothing (as in tokio).
+                core.local.push(next);
+                return;
+            }
+            drop(core);
+            lifo_polls += 1;
+            bump(&self.counters().lifo_pops, 1);
+            self.run_one(next);
+        }
+    }
+
+    /// One poll: the single place where a poll of a task starts and ends.
+    #[inline]
+    fn run_one(&self, task: Notified) {
+        bump(&self.counters().polls, 1);
+        coop::with_budget(|| task.run());
+    }
+
+    fn park(&self) {
+        let was_searching = std::mem::replace(&mut self.core.borrow_mut().searching, false);
+        if self
+            .shared
+            .idle
+            .transition_worker_to_parked(self.index, was_searching)
+        {
+            // Last searcher: a push may have raced with our decision to sleep.
+            self.shared.notify_if_work_pending();
+        }
+        loop {
+            bump(&self.counters().parks, 1);
+            self.parker.park();
+            if self.shared.is_shutdown() {
+                return;
+            }
+            if !self.shared.idle.is_parked(self.index) {
+                // Chosen by worker_to_notify, which counted us as searching.
+                self.core.borrow_mut().searching = true;
+                bump(&self.counters().unparks, 1);
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! [`LocalSet`] and [`spawn_local`]: tasks whose futures are not `Send`.
+//!
+//! A `!Send` future must be polled and dropped on the thread that created it. A
+//! `LocalSet` is a small scheduler of its own that never leaves its thread (it is
+//! `!Send`): its tasks run only while the future returned by [`LocalSet::run_until`] is
+//! being polled on that thread (typically inside `Runtime::block_on`, on either runtime
+//! flavour), and whatever is left is cancelled when the `LocalSet` is dropped, on that
+//! same thread. This is tokio's `LocalSet` design.
+//!
+//! Wakes on the owning thread, while the set is running, push to its local queue; wakes
+//! from anywhere else push to a mutex-protected remote queue and wake the task (or
+//! `block_on`) that polls `run_until`.
+//!
+//! Why this is sound although a `Notified` is `Send`: a local task's future is only ever
+//! touched by the thread holding its RUNNING bit, and that is always the owner thread
+//! (tasks are only run by `run_until`, and shutdown runs in `LocalSet::drop`). Another
+//! thread may drop a queue entry, but that only drops a reference, and the last reference
+//! of a task can only go after it completed (the owned list holds one until then), when
+//! its future is already gone. The output of a `!Send` type stays with a `JoinHandle`
+//! that is itself `!Send`.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+use super::list::OwnedTasks;
+use super::{JoinHandle, Notified, RawTask, Schedule};
+use crate::coop;
+use crate::loom::sync::atomic::{AtomicBool, Ordering::SeqCst, fence};
+
+/// Tasks polled per poll of `run_until` before it yields to its own scheduler.
+const MAX_TASKS_PER_TICK: usize = 61;
+
+/// A set of `!Send` tasks bound to the current thread. See the module docs.
+///
+/// ```
+/// use std::rc::Rc;
+/// use spindle::task::{LocalSet, spawn_local};
+///
+/// let rt = spindle::runtime::Builder::new_current_thread().build().unwrap();
+/// let local = LocalSet::new();
+/// let v = local.block_on(&rt, async {
+///     let shared = Rc::new(5); // Rc is !Send
+///     let s2 = shared.clone();
+///     spawn_local(async move { *s2 * 2 }).await.unwrap()
+/// });
+/// assert_eq!(v, 10);
+/// ```
+pub struct LocalSet {
+    shared: Arc<LocalShared>,
+    queue: Rc<RefCell<VecDeque<Notified>>>,
+    _not_send: PhantomData<*const ()>,
+}
+
+/// The part of a `LocalSet` that wakers on other threads reach.
+pub(crate) struct LocalShared {
+    remote: Mutex<VecDeque<Notified>>,
+    owned: OwnedTasks,
+    /// The waker of whoever polls `run_until`.
+    waker: Mutex<Option<Waker>>,
+    closed: AtomicBool,
+}
+
+/// The running set, reachable from wakers and `spawn_local` on its thread.
+#[derive(Clone, Copy)]
+struct Running {
+    shared: *const LocalShared,
+    set: *const LocalSet,
+}
+
+thread_local! {
+    static CURRENT: Cell<Running> = const {
+        Cell::new(Running { shared: std::ptr::null(), set: std::ptr::null() })
+    };
+}
+
+impl Default for LocalSet {
+    fn default() -> Self {
+        LocalSet::new()
+    }
+}
+
+impl LocalSet {
+    /// An empty set.
+    pub fn new() -> LocalSet {
+        LocalSet {
+            shared: Arc::new(LocalShared {
+                remote: Mutex::new(VecDeque::new()),
+                owned: OwnedTasks::new(1),
+                waker: Mutex::new(None),
+                closed: AtomicBool::new(false),
+            }),
+            queue: Rc::new(RefCell::new(VecDeque::new())),
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Spawns a `!Send` task on this set; it runs while the set runs (`run_until`).
+    pub fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let (notified, join, raw) = super::new_task(future, self.shared.clone());
+        if self.shared.owned.bind(raw) {
+            self.queue.borrow_mut().push_back(notified);
+            if let Some(w) = self.shared.waker.lock().unwrap().as_ref() {
+                w.wake_by_ref();
+            }
+        } else {
+            super::shutdown_unbound(raw);
+            drop(notified);
+        }
+        join
+    }
+
+    /// Runs `future` to completion, running this set's tasks while it waits.
+    pub async fn run_until<F: Future>(&self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        std::future::poll_fn(|cx| self.poll_run(future.as_mut(), cx)).await
+    }
+
+    /// `rt.block_on(self.run_until(future))`.
+    pub fn block_on<F: Future>(&self, rt: &crate::Runtime, future: F) -> F::Output {
+        rt.block_on(self.run_until(future))
+    }
+
+    fn poll_run<F: Future>(&self, future: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        *self.shared.waker.lock().unwrap() = Some(cx.waker().clone());
+        let prev = CURRENT.with(|c| {
+            c.replace(Running {
+                shared: &*self.shared,
+                set: self,
+            })
+        });
+        struct Restore(Running);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                CURRENT.with(|c| c.set(self.0));
+            }
+        }
+        let _restore = Restore(prev);
+        if let Poll::Ready(out) = future.poll(cx) {
+            return Poll::Ready(out);
+        }
+        for _ in 0..MAX_TASKS_PER_TICK {
+            let next = self
+                .queue
+                .borrow_mut()
+                .pop_front()
+                .or_else(|| self.shared.remote.lock().unwrap().pop_front());
+            match next {
+                Some(task) => coop::with_budget(|| task.run()),
+                None => return Poll::Pending,
+            }
+        }
+        // More may be queued: let the outer scheduler run others, then come back.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+impl Drop for LocalSet {
+    fn drop(&mut self) {
+        // On the owner thread (LocalSet is !Send): cancel every task, dropping futures here.
+        self.shared.closed.store(true, SeqCst);
+        let prev = CURRENT.with(|c| {
+            c.replace(Running {
+                shared: &*self.shared,
+                set: self,
+            })
+        });
+        self.shared.owned.close_and_shutdown_all();
+        CURRENT.with(|c| c.set(prev));
+        self.queue.borrow_mut().clear();
+        self.shared.drain_remote();
+        self.shared.waker.lock().unwrap().take();
+    }
+}
+
+impl LocalShared {
+    fn drain_remote(&self) {
+        let drained: Vec<_> = self.remote.lock().unwrap().drain(..).collect();
+        drop(drained);
+    }
+}
+
+impl Schedule for Arc<LocalShared> {
+    fn schedule(&self, task: Notified) {
+        let local = CURRENT.with(|c| {
+            let r = c.get();
+            // SAFETY: `set` is non-null only while `poll_run` or `drop` of that LocalSet
+            // runs on this thread, keeping it alive.
+            (std::ptr::eq(r.shared, &**self)).then(|| unsafe { &*r.set })
+        });
+        if let Some(set) = local {
+            if self.closed.load(SeqCst) {
+                return; // dropping the set: the entry is only a reference
+            }
+            set.queue.borrow_mut().push_back(task);
+            return;
+        }
+        self.remote.lock().unwrap().push_back(task);
+        fence(SeqCst);
+        if self.closed.load(SeqCst) {
+            self.drain_remote();
+            return;
+        }
+        if let Some(w) = self.waker.lock().unwrap().as_ref() {
+            w.wake_by_ref();
+        }
+    }
+
+    fn release(&self, task: RawTask) -> bool {
+        self.owned.remove(task)
+    }
+}
+
+/// Spawns a `!Send` future on the [`LocalSet`] that is running on this thread.
+///
+/// # Panics
+/// Outside a running `LocalSet`: run the code that calls it inside
+/// `LocalSet::run_until` (or `LocalSet::block_on`).
+pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let set = CURRENT.with(|c| c.get().set);
+    // SAFETY: `set` is non-null only while the LocalSet's `poll_run` runs on this thread.
+    match unsafe { set.as_ref() } {
+        Some(set) => set.spawn_local(future),
+        None => panic!(
+            "spindle::task::spawn_local called outside a LocalSet; run this code inside \
+             LocalSet::run_until or LocalSet::block_on (spawn_local is for !Send futures), \
+             or use spindle::spawn for Send futures"
+        ),
+    }
+}
