@@ -35,7 +35,6 @@ pub use spindle_pool as pool;
 
 #[allow(dead_code)] // parts are used by sync primitives as they land
 pub(crate) mod coop;
-#[allow(dead_code)] // the scheduler's Park seam is its other user
 pub(crate) mod driver;
 pub mod io;
 pub(crate) mod loom;

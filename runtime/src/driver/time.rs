@@ -103,12 +103,13 @@ impl TimeShared {
         }
     }
 
-    /// Moves a timer to a new deadline.
-    pub(crate) fn reset(&self, key: TimerKey, deadline: Instant, waker: &Waker) {
+    /// Moves a timer to a new deadline, keeping its waker (a fired timer is re-armed and
+    /// gets a waker at its next poll).
+    pub(crate) fn reset(&self, key: TimerKey, deadline: Instant) {
         let tick = self.deadline_to_tick(deadline);
         let mut timers = self.lock();
         let before = timers.wheel.next_expiration();
-        timers.wheel.reset(key, tick, waker);
+        timers.wheel.reset(key, tick);
         let after = timers.wheel.next_expiration();
         drop(timers);
         if after.is_some() && (before.is_none() || after < before) {
@@ -151,7 +152,8 @@ impl TimeShared {
         wakers.into_iter().for_each(Waker::wake);
     }
 
-    /// Timers alive in the wheel (for tests and stats).
+    /// Timers alive in the wheel.
+    #[cfg(test)]
     pub(crate) fn timers(&self) -> usize {
         self.lock().wheel.len()
     }

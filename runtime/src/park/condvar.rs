@@ -1,24 +1,38 @@
 //! A Mutex + Condvar parker with an atomic fast path (the design of std's generic
-//! thread parker and of tokio's `park/thread.rs`).
+//! thread parker and of tokio's `park/thread.rs`), which sleeps in the runtime's I/O and
+//! time driver instead whenever the driver is free.
 //!
 //! States of `state`:
 //! - `EMPTY`: no token, nobody asleep;
 //! - `PARKED`: the owner is asleep (or about to sleep) on the condvar;
+//! - `PARKED_DRIVER`: the owner is asleep (or about to sleep) in the driver's
+//!   `epoll_wait`;
 //! - `NOTIFIED`: a token is waiting for the next `park`.
 //!
-//! Invariant: the owner moves EMPTY -> PARKED and PARKED -> EMPTY only while holding
-//! the mutex, and `unpark` takes the mutex before `notify_one` when it saw PARKED; so the
-//! notification cannot fall between the owner's check and its `wait` (no lost wake-up).
-//! An `unpark` that finds EMPTY or NOTIFIED is a single `swap`: no lock, no syscall.
+//! Invariants:
+//! - The owner moves EMPTY -> PARKED and PARKED -> EMPTY only while holding the mutex,
+//!   and `unpark` takes the mutex before `notify_one` when it saw PARKED; so the
+//!   notification cannot fall between the owner's check and its `wait`.
+//! - The owner moves EMPTY -> PARKED_DRIVER *before* it enters `epoll_wait`; `unpark`
+//!   that sees PARKED_DRIVER writes the driver's eventfd (`mio::Waker`). An eventfd write
+//!   before `epoll_wait` starts is still reported by it, so that wake is not lost either.
+//! - An `unpark` that finds EMPTY or NOTIFIED is a single `swap`: no lock, no syscall.
+//!
+//! Only one thread at a time holds the driver (a `try_lock`): the first worker to park
+//! becomes the reactor, the others sleep on their condvars (tokio's multi-thread design:
+//! no dedicated reactor thread).
 
 use std::time::{Duration, Instant};
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Condvar, Mutex};
 
+use super::DriverSlot;
+
 const EMPTY: usize = 0;
 const PARKED: usize = 1;
 const NOTIFIED: usize = 2;
+const PARKED_DRIVER: usize = 3;
 
 #[derive(Clone)]
 pub(super) struct Inner(Arc<Shared>);
@@ -27,15 +41,55 @@ struct Shared {
     state: AtomicUsize,
     lock: Mutex<()>,
     cvar: Condvar,
+    /// The runtime's driver, shared by all its parkers (none for plain thread parkers).
+    driver: Option<std::sync::Arc<DriverSlot>>,
+}
+
+/// One turn of the driver. An epoll failure other than EINTR means the runtime can no
+/// longer see I/O at all: there is nothing sensible to continue with.
+fn run_driver(driver: &mut crate::driver::Driver, timeout: Option<Duration>) {
+    if let Err(e) = driver.park(timeout) {
+        panic!("spindle's I/O driver failed in epoll_wait: {e}");
+    }
 }
 
 impl Inner {
-    pub(super) fn new() -> Inner {
+    pub(super) fn new(driver: Option<std::sync::Arc<DriverSlot>>) -> Inner {
         Inner(Arc::new(Shared {
             state: AtomicUsize::new(EMPTY),
             lock: Mutex::new(()),
             cvar: Condvar::new(),
+            driver,
         }))
+    }
+
+    /// Polls the driver without blocking, if no other thread holds it: lets a busy
+    /// worker pick up I/O events and fired timers (tokio's maintenance tick).
+    pub(super) fn poll_driver(&self) {
+        if let Some(slot) = &self.0.driver
+            && let Ok(mut driver) = slot.driver.try_lock()
+        {
+            run_driver(&mut driver, Some(Duration::ZERO));
+        }
+    }
+
+    /// Parks in the driver (the caller holds it): see the module invariants.
+    fn park_in_driver(&self, driver: &mut crate::driver::Driver, timeout: Option<Duration>) {
+        let s = &*self.0;
+        match s
+            .state
+            .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
+        {
+            Ok(_) => {}
+            Err(NOTIFIED) => {
+                s.state.swap(EMPTY, SeqCst);
+                return;
+            }
+            Err(actual) => panic!("inconsistent park state {actual}"),
+        }
+        run_driver(driver, timeout);
+        // Leave PARKED_DRIVER, consuming a token an unpark may have left meanwhile.
+        s.state.swap(EMPTY, SeqCst);
     }
 
     pub(super) fn park(&self, timeout: Option<Duration>) {
@@ -45,6 +99,12 @@ impl Inner {
             .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
             .is_ok()
         {
+            return;
+        }
+        if let Some(slot) = &s.driver
+            && let Ok(mut driver) = slot.driver.try_lock()
+        {
+            self.park_in_driver(&mut driver, timeout);
             return;
         }
         if timeout == Some(Duration::ZERO) {
@@ -95,6 +155,11 @@ impl Inner {
                 drop(s.lock.lock().unwrap());
                 s.cvar.notify_one();
             }
+            PARKED_DRIVER => {
+                if let Some(slot) = &s.driver {
+                    slot.handle.unpark();
+                }
+            }
             actual => panic!("inconsistent park state {actual}"),
         }
     }
@@ -108,7 +173,7 @@ mod loom_tests {
     #[test]
     fn loom_unpark_before_or_during_park_is_not_lost() {
         loom::model(|| {
-            let p = Inner::new();
+            let p = Inner::new(None);
             let u = p.clone();
             let t = thread::spawn(move || u.unpark());
             p.park(None); // must return: the one unpark is never lost
@@ -123,7 +188,7 @@ mod tests {
 
     #[test]
     fn token_is_kept_until_park() {
-        let p = Inner::new();
+        let p = Inner::new(None);
         p.unpark();
         p.unpark();
         p.park(None); // returns at once: one token
@@ -132,7 +197,7 @@ mod tests {
 
     #[test]
     fn unpark_from_another_thread() {
-        let p = Inner::new();
+        let p = Inner::new(None);
         let u = p.clone();
         let t = std::thread::spawn(move || u.unpark());
         p.park(None);

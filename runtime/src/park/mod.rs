@@ -4,10 +4,11 @@
 //! Every sleeping thread of the runtime (a multi-thread worker, the thread inside a
 //! current-thread `block_on`, a thread blocked in `Handle::block_on`) parks through a
 //! [`Parker`] and is woken through its [`Unparker`]. Nothing else in the runtime sleeps.
-//! That is deliberate: the I/O driver (next step) replaces the *inside* of this seam,
-//! so that the first worker to park waits in `mio::Poll::poll` (with the next timer
-//! deadline as timeout) and `unpark` goes through a `mio::Waker` — no extra reactor
-//! thread, and no caller changes.
+//! That is deliberate: the I/O and time driver sits *inside* this seam. The first runtime
+//! thread to park while the driver is free waits in `mio::Poll::poll` (with the next
+//! timer deadline as timeout) and `unpark` reaches it through a `mio::Waker`; the others
+//! sleep on their condvars. No extra reactor thread, and no scheduler code knows which
+//! of the two a parked thread is doing.
 //!
 //! Contract (the same as `std::thread::park`):
 //! - `unpark` may be called from any thread, any number of times; it leaves one
@@ -16,7 +17,7 @@
 //! - `park` may return spuriously; callers re-check their condition in a loop.
 //! - An `unpark` that happens before `park` is never lost (the token waits).
 //!
-//! Today's implementation is a Mutex + Condvar with an atomic fast path
+//! The implementation is a Mutex + Condvar with an atomic fast path and a driver state
 //! ([`condvar`]); see `docs/park-unpark.md` for how the schedulers use it without
 //! lost wake-ups.
 
@@ -38,11 +39,46 @@ pub(crate) struct Unparker {
     inner: condvar::Inner,
 }
 
+/// A runtime's driver, shared by its parkers: whoever parks first while it is free
+/// sleeps in it; [`DriverSlot::handle`] wakes it from anywhere.
+pub(crate) struct DriverSlot {
+    driver: std::sync::Mutex<crate::driver::Driver>,
+    handle: crate::driver::DriverHandle,
+}
+
+impl DriverSlot {
+    pub(crate) fn new(driver: crate::driver::Driver) -> std::sync::Arc<DriverSlot> {
+        let handle = driver.handle().clone();
+        std::sync::Arc::new(DriverSlot {
+            driver: std::sync::Mutex::new(driver),
+            handle,
+        })
+    }
+
+    /// The drivers' shared halves (for entering them, unparking, shutting down).
+    pub(crate) fn handle(&self) -> &crate::driver::DriverHandle {
+        &self.handle
+    }
+}
+
 impl Parker {
+    /// A parker for a thread that drives no runtime (it only ever sleeps on its condvar).
     pub(crate) fn new() -> Parker {
         Parker {
-            inner: condvar::Inner::new(),
+            inner: condvar::Inner::new(None),
         }
+    }
+
+    /// A parker of a runtime thread: it sleeps in `driver` whenever the driver is free.
+    pub(crate) fn with_driver(driver: std::sync::Arc<DriverSlot>) -> Parker {
+        Parker {
+            inner: condvar::Inner::new(Some(driver)),
+        }
+    }
+
+    /// Collects ready I/O events and due timers without sleeping, if the driver is free.
+    pub(crate) fn poll_driver(&self) {
+        self.inner.poll_driver();
     }
 
     /// Sleeps until unparked (may return spuriously).
@@ -51,7 +87,7 @@ impl Parker {
     }
 
     /// Sleeps until unparked or until `timeout` has passed.
-    #[allow(dead_code)] // the I/O driver's timer deadline uses it
+    #[allow(dead_code)] // kept for schedulers that bound their sleep
     pub(crate) fn park_timeout(&self, timeout: Duration) {
         self.inner.park(Some(timeout));
     }

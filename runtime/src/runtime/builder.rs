@@ -139,7 +139,7 @@ impl Builder {
             blocking_threads,
         };
         match self.flavor {
-            Flavor::CurrentThread => Ok(Runtime::new_current_thread(config)),
+            Flavor::CurrentThread => Runtime::new_current_thread(config),
             Flavor::MultiThread => Runtime::new_multi_thread(config, workers),
         }
     }

@@ -31,6 +31,8 @@ pub(crate) use builder::Config;
 pub use handle::{Handle, TryCurrentError};
 pub use stats::{RuntimeStats, WorkerStats};
 
+use crate::driver::Driver;
+use crate::park::DriverSlot;
 use crate::scheduler::{self, context, current_thread, multi_thread};
 use crate::task::JoinHandle;
 
@@ -55,19 +57,21 @@ impl Runtime {
         Builder::new_multi_thread().build()
     }
 
-    pub(crate) fn new_current_thread(config: Config) -> Runtime {
-        let shared = current_thread::Shared::new(config);
-        Runtime {
+    pub(crate) fn new_current_thread(config: Config) -> io::Result<Runtime> {
+        let driver = DriverSlot::new(Driver::new()?);
+        let shared = current_thread::Shared::new(config, driver);
+        Ok(Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(shared),
             },
             workers: None,
             shut_down: false,
-        }
+        })
     }
 
     pub(crate) fn new_multi_thread(config: Config, workers: usize) -> io::Result<Runtime> {
-        let (shared, seeds) = multi_thread::Shared::new(config, workers);
+        let driver = DriverSlot::new(Driver::new()?);
+        let (shared, seeds) = multi_thread::Shared::new(config, workers, driver);
         let threads = multi_thread::launch(&shared, seeds)?;
         Ok(Runtime {
             handle: Handle {

@@ -27,6 +27,8 @@ asynchronous tasks; use .await instead, or Handle::spawn to run the future on th
 pub(crate) struct ContextGuard {
     prev_handle: Option<Handle>,
     prev_entered: bool,
+    /// The runtime's drivers, entered alongside (sockets and timers look them up).
+    _driver: crate::driver::handle::EnterGuard,
 }
 
 /// Marks this thread as driving `handle`'s runtime; panics if it already drives one.
@@ -38,6 +40,7 @@ pub(crate) fn enter(handle: &Handle) -> ContextGuard {
     ContextGuard {
         prev_handle: CURRENT.with(|c| c.borrow_mut().replace(handle.clone())),
         prev_entered: false,
+        _driver: crate::driver::handle::enter(handle.driver().clone()),
     }
 }
 
@@ -48,6 +51,7 @@ pub(crate) fn set_current(handle: &Handle) -> ContextGuard {
     ContextGuard {
         prev_handle: CURRENT.with(|c| c.borrow_mut().replace(handle.clone())),
         prev_entered: ENTERED.with(Cell::get),
+        _driver: crate::driver::handle::enter(handle.driver().clone()),
     }
 }
 

@@ -34,7 +34,7 @@ use super::counters::{WorkerCounters, bump};
 use crate::coop;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence};
-use crate::park::{Parker, Unparker};
+use crate::park::{DriverSlot, Parker, Unparker};
 use crate::runtime::{BlockingPool, Config, RuntimeStats};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
@@ -61,6 +61,8 @@ pub(crate) struct Shared {
     counters: WorkerCounters,
     remote_spawns: AtomicU64,
     pub(crate) blocking: BlockingPool,
+    /// The I/O and time driver; the thread holding the core parks in it.
+    pub(crate) driver: Arc<DriverSlot>,
 }
 
 struct Core {
@@ -95,8 +97,8 @@ thread_local! {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config) -> Arc<Shared> {
-        let parker = Parker::new();
+    pub(crate) fn new(config: Config, driver: Arc<DriverSlot>) -> Arc<Shared> {
+        let parker = Parker::with_driver(driver.clone());
         let unparker = parker.unparker();
         let woken = Arc::new(BlockOnWake {
             woken: AtomicBool::new(true),
@@ -119,6 +121,7 @@ impl Shared {
             counters: WorkerCounters::default(),
             remote_spawns: AtomicU64::new(0),
             blocking: BlockingPool::new(config.blocking_threads),
+            driver,
         })
     }
 
@@ -252,6 +255,15 @@ impl Shared {
                 coop::with_budget(|| task.run());
                 ran += 1;
             }
+            if ran == EVENT_INTERVAL {
+                // Busy: still collect I/O events and due timers now and then.
+                ctx.core
+                    .borrow()
+                    .as_ref()
+                    .expect("core")
+                    .parker
+                    .poll_driver();
+            }
             if ran == 0 && !self.woken.woken.load(Acquire) {
                 bump(&self.counters.get().parks, 1);
                 ctx.core.borrow().as_ref().expect("core").parker.park();
@@ -288,6 +300,8 @@ impl Shared {
         self.owned.close_and_shutdown_all();
         self.drain_remote();
         self.shutdown_core();
+        // Sockets and timers that outlive their tasks now report the shutdown.
+        self.driver.handle().shutdown();
     }
 
     /// Drops the local queue's entries, if the core is here (else its holder does it

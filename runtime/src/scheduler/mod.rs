@@ -66,6 +66,14 @@ impl Handle {
         }
     }
 
+    /// The drivers' shared halves, which sockets and timers created on this runtime use.
+    pub(crate) fn driver(&self) -> &crate::driver::DriverHandle {
+        match self {
+            Handle::CurrentThread(s) => s.driver.handle(),
+            Handle::MultiThread(s) => s.driver.handle(),
+        }
+    }
+
     /// Same runtime?
     pub(crate) fn ptr_eq(&self, other: &Handle) -> bool {
         match (self, other) {

@@ -83,12 +83,9 @@ impl Sleep {
     /// Moves the deadline; a completed sleep becomes pending again.
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
-        match &self.state {
-            // Re-registered on the next poll with that poll's waker.
-            State::Registered(key) => {
-                self.time.remove(*key);
-                self.state = State::Unregistered;
-            }
+        match self.state {
+            // Moved in place: O(1), and the stored waker stays.
+            State::Registered(key) => self.time.reset(key, deadline),
             State::Elapsed => self.state = State::Unregistered,
             State::Unregistered => {}
         }

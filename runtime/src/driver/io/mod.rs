@@ -235,6 +235,7 @@ impl IoShared {
     }
 
     /// Number of registered sources.
+    #[cfg(test)]
     pub(crate) fn registered(&self) -> usize {
         let sources = self.lock_sources();
         sources.slots.len() - sources.free.len()

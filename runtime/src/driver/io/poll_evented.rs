@@ -84,16 +84,6 @@ impl<S: mio::event::Source> PollEvented<S> {
             }
         }
     }
-
-    /// Deregisters and returns the source.
-    pub(crate) fn into_inner(mut self) -> io::Result<S> {
-        let mut source = self
-            .source
-            .take()
-            .expect("PollEvented used after into_inner");
-        self.driver.deregister(&mut source, self.registered.token)?;
-        Ok(source)
-    }
 }
 
 impl<S: mio::event::Source> Drop for PollEvented<S> {

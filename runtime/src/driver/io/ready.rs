@@ -55,6 +55,7 @@ impl Ready {
         self.0 == 0
     }
 
+    #[cfg(test)]
     pub(crate) const fn contains(self, other: Ready) -> bool {
         self.0 & other.0 == other.0
     }

@@ -110,6 +110,19 @@ impl Idle {
         is_searching && num_searching(prev) == 1
     }
 
+    /// The worker woke with work on its own queues (its driver turn woke tasks there):
+    /// it leaves `sleepers` and counts as unparked, not searching. Returns false if it
+    /// was no longer a sleeper (`worker_to_notify` chose it and counted it as searching).
+    pub(super) fn unpark_worker_by_id(&self, worker: usize) -> bool {
+        let mut sleepers = self.sleepers.lock().unwrap();
+        let Some(at) = sleepers.iter().position(|&w| w == worker) else {
+            return false;
+        };
+        sleepers.swap_remove(at);
+        self.state.fetch_add(UNPARK_ONE, SeqCst);
+        true
+    }
+
     /// After a wake-up: still in `sleepers` means the wake-up was spurious (or a shutdown
     /// broadcast); not there means `worker_to_notify` chose us.
     pub(super) fn is_parked(&self, worker: usize) -> bool {

@@ -36,7 +36,7 @@ use crossbeam_utils::CachePadded;
 
 use super::counters::WorkerCounters;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*, fence};
-use crate::park::{Parker, Unparker};
+use crate::park::{DriverSlot, Parker, Unparker};
 use crate::runtime::{BlockingPool, Config, RuntimeStats};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
@@ -60,6 +60,8 @@ pub(crate) struct Shared {
     remote_spawns: CachePadded<AtomicU64>,
     pub(crate) config: Config,
     pub(crate) blocking: BlockingPool,
+    /// The I/O and time driver: the first worker to park while it is free sleeps in it.
+    pub(crate) driver: Arc<DriverSlot>,
 }
 
 /// What each worker thread starts with (moved into the thread).
@@ -71,12 +73,16 @@ pub(crate) struct WorkerSeed {
 
 impl Shared {
     /// Creates the shared state and the per-worker seeds for `launch`.
-    pub(crate) fn new(config: Config, workers: usize) -> (Arc<Shared>, Vec<WorkerSeed>) {
+    pub(crate) fn new(
+        config: Config,
+        workers: usize,
+        driver: Arc<DriverSlot>,
+    ) -> (Arc<Shared>, Vec<WorkerSeed>) {
         let mut seeds = Vec::with_capacity(workers);
         let mut remotes = Vec::with_capacity(workers);
         for index in 0..workers {
             let local = Worker::new_fifo();
-            let parker = Parker::new();
+            let parker = Parker::with_driver(driver.clone());
             remotes.push(Remote {
                 stealer: local.stealer(),
                 unparker: parker.unparker(),
@@ -97,6 +103,7 @@ impl Shared {
             remote_spawns: CachePadded::new(AtomicU64::new(0)),
             blocking: BlockingPool::new(config.blocking_threads),
             config,
+            driver,
         });
         (shared, seeds)
     }
@@ -177,6 +184,8 @@ impl Shared {
     pub(crate) fn finish_shutdown(&self) {
         self.owned.close_and_shutdown_all();
         self.drain_injector();
+        // Sockets and timers that outlive their tasks now report the shutdown.
+        self.driver.handle().shutdown();
     }
 
     pub(crate) fn stats(&self) -> RuntimeStats {

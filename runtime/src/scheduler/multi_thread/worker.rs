@@ -271,6 +271,12 @@ impl WorkerContext {
         let mut core = self.core.borrow_mut();
         core.tick = core.tick.wrapping_add(1);
         if core.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+            // Maintenance: collect I/O events and due timers without sleeping, so they
+            // are serviced even while every worker stays busy (tokio does the same on
+            // its 61-tick interval). Wakes land in this worker's queues.
+            drop(core);
+            self.parker.poll_driver();
+            core = self.core.borrow_mut();
             // Yielded tasks wait at most this long, even behind a queue that never
             // empties (tokio wakes its deferred tasks at the same interval).
             if !core.deferred.is_empty() {
@@ -406,6 +412,11 @@ impl WorkerContext {
         coop::with_budget(|| task.run());
     }
 
+    fn has_local_work(&self) -> bool {
+        let core = self.core.borrow();
+        core.lifo.is_some() || !core.local.is_empty()
+    }
+
     fn park(&self) {
         let was_searching = std::mem::replace(&mut self.core.borrow_mut().searching, false);
         if self
@@ -420,6 +431,14 @@ impl WorkerContext {
             bump(&self.counters().parks, 1);
             self.parker.park();
             if self.shared.is_shutdown() {
+                return;
+            }
+            if self.has_local_work() {
+                // The driver woke tasks onto our own queues while we slept in it: run
+                // them. If a notifier already chose us, it counted us as searching.
+                let chosen = !self.shared.idle.unpark_worker_by_id(self.index);
+                self.core.borrow_mut().searching = chosen;
+                bump(&self.counters().unparks, 1);
                 return;
             }
             if !self.shared.idle.is_parked(self.index) {

@@ -55,6 +55,7 @@ pub(super) struct Entries {
 
 impl Entries {
     /// Number of entries that are not vacant.
+    #[cfg(test)]
     pub(super) fn live(&self) -> usize {
         self.live
     }

@@ -105,6 +105,7 @@ impl TimerWheel {
     }
 
     /// How many timers exist (waiting, beyond the horizon, or fired but not removed).
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.entries.live()
     }
@@ -180,8 +181,9 @@ impl TimerWheel {
         false
     }
 
-    /// Moves a timer to a new deadline (used by `Sleep::reset` and `interval`).
-    pub(crate) fn reset(&mut self, key: TimerKey, when: u64, waker: &Waker) -> bool {
+    /// Moves a timer to a new deadline (used by `Sleep::reset` and `interval`), keeping
+    /// its waker; a fired timer is re-armed and gets a waker at its next `poll_fired`.
+    pub(crate) fn reset(&mut self, key: TimerKey, when: u64) -> bool {
         if self.entries.get(key.index, key.generation).is_none() {
             return false;
         }
@@ -191,7 +193,6 @@ impl TimerWheel {
         if when <= self.elapsed {
             entry.waker = None;
         } else {
-            entry.waker = Some(waker.clone());
             self.link(key.index);
         }
         true
