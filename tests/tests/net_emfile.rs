@@ -15,10 +15,8 @@ fn fd_limit() -> libc::rlimit {
         rlim_max: 0,
     };
     // SAFETY: getrlimit writes one rlimit into the valid, exclusively borrowed `limit`.
-    assert_eq!(
-        unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) },
-        0
-    );
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    assert_eq!(rc, 0);
     limit
 }
 
@@ -28,7 +26,8 @@ fn set_soft_fd_limit(soft: u64) {
         rlim_max: fd_limit().rlim_max,
     };
     // SAFETY: setrlimit only reads the valid `limit`.
-    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) }, 0);
+    let rc = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
+    assert_eq!(rc, 0);
 }
 
 fn highest_open_fd() -> u64 {

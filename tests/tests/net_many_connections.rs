@@ -15,13 +15,12 @@ fn raise_fd_limit() -> u64 {
         rlim_max: 0,
     };
     // SAFETY: getrlimit writes one rlimit into the valid, exclusively borrowed `limit`.
-    assert_eq!(
-        unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) },
-        0
-    );
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    assert_eq!(rc, 0);
     limit.rlim_cur = limit.rlim_max;
     // SAFETY: setrlimit only reads the valid `limit`.
-    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) }, 0);
+    let rc = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
+    assert_eq!(rc, 0);
     limit.rlim_cur
 }
 
