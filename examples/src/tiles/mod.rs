@@ -22,7 +22,7 @@ pub mod gray;
 pub mod image_gen;
 pub mod kernel;
 pub mod placement;
-// pub mod pool_run; (waits for spindle-pool)
+pub mod pool_run;
 pub mod rect;
 pub mod tiling;
 
@@ -35,6 +35,6 @@ pub use gray::{GrayF32, ImageWindow};
 pub use image_gen::test_image;
 pub use kernel::{GaussianKernel, InvalidSigma};
 pub use placement::{TileRecord, render_placement};
-// pub use pool_run::{PoolRun, filter_on_pool};
+pub use pool_run::{PoolRun, filter_on_pool};
 pub use rect::Rect;
 pub use tiling::{Tile, TileGrid, TileJob, TilingError};
