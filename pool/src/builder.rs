@@ -1,0 +1,268 @@
+//! `Builder`: configure a pool, then start its threads.
+//!
+//! `build()` creates one crossbeam-deque `Worker` (LIFO) per thread and the shared
+//! registry, then starts the threads one by one. Each thread pins itself if asked, sends
+//! a "started" message (or the pinning error) back, runs `on_thread_start`, and enters
+//! the worker loop. `build()` waits for every message, so a pool that exists is a pool
+//! whose threads all run. Any failure — zero threads, a thread that cannot be spawned, a
+//! pin that the OS refuses — is a [`BuildError`], never a panic; threads already started
+//! are shut down and joined first.
+
+use crate::job::Job;
+use crate::pool::ThreadPool;
+use crate::registry::{PanicHandler, Registry};
+use crossbeam_deque::Worker;
+use std::any::Any;
+use std::fmt;
+use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, mpsc};
+use std::thread;
+
+type NameFn = Arc<dyn Fn(usize) -> String + Send + Sync>;
+type HookFn = Arc<dyn Fn(usize) + Send + Sync>;
+
+/// Configures and builds a [`ThreadPool`].
+///
+/// ```
+/// let pool = spindle_pool::ThreadPool::builder()
+///     .threads(2)
+///     .thread_name(|i| format!("cruncher-{i}"))
+///     .build()
+///     .unwrap();
+/// assert_eq!(pool.num_threads(), 2);
+/// ```
+#[must_use = "a Builder does nothing until build() is called"]
+pub struct Builder {
+    threads: Option<usize>,
+    thread_name: Option<NameFn>,
+    stack_size: Option<usize>,
+    pin_to_cores: bool,
+    on_thread_start: Option<HookFn>,
+    on_thread_stop: Option<HookFn>,
+    panic_handler: Option<PanicHandler>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("threads", &self.threads)
+            .field("stack_size", &self.stack_size)
+            .field("pin_to_cores", &self.pin_to_cores)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Builder {
+    /// A builder with the defaults: one thread per available core, threads named
+    /// `spindle-pool-{i}`, the platform's stack size, no pinning, no hooks, and a panic
+    /// handler that reports on stderr.
+    pub fn new() -> Builder {
+        Builder {
+            threads: None,
+            thread_name: None,
+            stack_size: None,
+            pin_to_cores: false,
+            on_thread_start: None,
+            on_thread_stop: None,
+            panic_handler: None,
+        }
+    }
+
+    /// Number of worker threads (default: `std::thread::available_parallelism()`).
+    /// Zero makes `build()` fail with [`BuildError::NoThreads`].
+    pub fn threads(mut self, n: usize) -> Builder {
+        self.threads = Some(n);
+        self
+    }
+
+    /// Names worker `i` `name(i)`.
+    pub fn thread_name(
+        mut self,
+        name: impl Fn(usize) -> String + Send + Sync + 'static,
+    ) -> Builder {
+        self.thread_name = Some(Arc::new(name));
+        self
+    }
+
+    /// Stack size of each worker, in bytes.
+    pub fn stack_size(mut self, bytes: usize) -> Builder {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Pins worker `i` to the `i mod n`-th of the `n` CPUs this process may run on
+    /// (`sched_setaffinity`; Linux only — elsewhere `build()` fails with
+    /// [`BuildError::Pin`]).
+    pub fn pin_to_cores(mut self, pin: bool) -> Builder {
+        self.pin_to_cores = pin;
+        self
+    }
+
+    /// Runs `hook(i)` on worker `i` when it starts, before it runs any job.
+    pub fn on_thread_start(mut self, hook: impl Fn(usize) + Send + Sync + 'static) -> Builder {
+        self.on_thread_start = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook(i)` on worker `i` just before it exits.
+    pub fn on_thread_stop(mut self, hook: impl Fn(usize) + Send + Sync + 'static) -> Builder {
+        self.on_thread_stop = Some(Arc::new(hook));
+        self
+    }
+
+    /// Receives the payload of every panic in a job started with
+    /// [`ThreadPool::execute`] (spawned and scoped jobs deliver theirs to the handle or
+    /// the scope). The default reports it on stderr. The worker keeps running either way.
+    pub fn panic_handler(
+        mut self,
+        handler: impl Fn(Box<dyn Any + Send>) + Send + Sync + 'static,
+    ) -> Builder {
+        self.panic_handler = Some(Box::new(handler));
+        self
+    }
+
+    /// Starts the threads.
+    pub fn build(self) -> Result<ThreadPool, BuildError> {
+        let n = match self.threads {
+            Some(n) => n,
+            None => thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        if n == 0 {
+            return Err(BuildError::NoThreads);
+        }
+        let cpus = if self.pin_to_cores {
+            let cpus = crate::affinity::allowed_cpus()
+                .map_err(|source| BuildError::Pin { index: 0, source })?;
+            if cpus.is_empty() {
+                return Err(BuildError::Pin {
+                    index: 0,
+                    source: io::Error::other("the process may run on no CPU"),
+                });
+            }
+            Some(cpus)
+        } else {
+            None
+        };
+
+        let locals: Vec<Worker<Job>> = (0..n).map(|_| Worker::new_lifo()).collect();
+        let registry = Arc::new(Registry::new(
+            locals.iter().map(Worker::stealer).collect(),
+            self.panic_handler,
+        ));
+        let (started_tx, started_rx) = mpsc::channel::<(usize, io::Result<()>)>();
+        let mut handles = Vec::with_capacity(n);
+        let mut failure = None;
+        for (index, local) in locals.into_iter().enumerate() {
+            let name = match &self.thread_name {
+                Some(f) => f(index),
+                None => format!("spindle-pool-{index}"),
+            };
+            let mut builder = thread::Builder::new().name(name);
+            if let Some(bytes) = self.stack_size {
+                builder = builder.stack_size(bytes);
+            }
+            let registry = registry.clone();
+            let started = started_tx.clone();
+            let cpu = cpus.as_ref().map(|c| c[index % c.len()]);
+            let (on_start, on_stop) = (self.on_thread_start.clone(), self.on_thread_stop.clone());
+            let spawned = builder.spawn(move || {
+                let pinned = cpu.map_or(Ok(()), crate::affinity::pin_current_thread);
+                // If pinning failed, build() reports it and shuts the pool down; the
+                // thread still enters the loop, which then exits at once (no jobs).
+                let _ = started.send((index, pinned));
+                drop(started);
+                run_hook(on_start.as_deref(), index, "on_thread_start");
+                crate::worker::run(index, local, registry);
+                run_hook(on_stop.as_deref(), index, "on_thread_stop");
+            });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(source) => {
+                    failure = Some(BuildError::Spawn { index, source });
+                    break;
+                }
+            }
+        }
+        drop(started_tx);
+        // Wait for every started thread to report.
+        for _ in 0..handles.len() {
+            match started_rx.recv() {
+                Ok((_, Ok(()))) => {}
+                Ok((index, Err(source))) => {
+                    failure.get_or_insert(BuildError::Pin { index, source });
+                }
+                Err(_) => break, // a thread died before reporting; joined below
+            }
+        }
+        let pool = ThreadPool::from_parts(registry, handles);
+        match failure {
+            None => Ok(pool),
+            Some(error) => {
+                pool.shutdown();
+                Err(error)
+            }
+        }
+    }
+}
+
+fn run_hook(hook: Option<&(dyn Fn(usize) + Send + Sync)>, index: usize, what: &str) {
+    if let Some(hook) = hook {
+        if catch_unwind(AssertUnwindSafe(|| hook(index))).is_err() {
+            eprintln!("spindle-pool: the {what} hook panicked on worker {index}; ignored");
+        }
+    }
+}
+
+/// Why [`Builder::build`] (or [`ThreadPool::new`]) failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The pool was asked for zero threads.
+    NoThreads,
+    /// The OS refused to start worker `index`.
+    Spawn {
+        /// Which worker.
+        index: usize,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// Pinning worker `index` to its core failed.
+    Pin {
+        /// Which worker.
+        index: usize,
+        /// The OS error.
+        source: io::Error,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::NoThreads => {
+                f.write_str("a thread pool needs at least one thread (threads(0) was given)")
+            }
+            BuildError::Spawn { index, source } => {
+                write!(f, "could not start pool thread {index}: {source}")
+            }
+            BuildError::Pin { index, source } => {
+                write!(f, "could not pin pool thread {index} to its core: {source}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::NoThreads => None,
+            BuildError::Spawn { source, .. } | BuildError::Pin { source, .. } => Some(source),
+        }
+    }
+}

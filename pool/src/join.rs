@@ -1,0 +1,109 @@
+//! `ThreadPool::join(a, b)`: run two closures, potentially in parallel (rayon's shape).
+//!
+//! On a worker of the pool (the common case: recursive divide and conquer):
+//! 1. erase `b`'s lifetime (`erase.rs`) and push it on our own deque, where an idle worker
+//!    may steal it (waking a sleeper only if one sleeps — `sleep.rs`);
+//! 2. run `a` here;
+//! 3. pop our deque: deques are LIFO for their owner, so if nobody stole `b` it is on
+//!    top (we recognise it by its box address) and we run it ourselves — the cheap,
+//!    common path with no cross-thread hand-off at all. Jobs pushed above it by `a` and
+//!    not yet taken are run on the way, as rayon does;
+//! 4. if `b` was stolen, wait for its latch while running other jobs (`wait.rs`).
+//!
+//! From any other thread: `b` goes into the injector behind a claim slot, `a` runs on the
+//! caller; then the caller tries to claim `b` back and runs it itself if no worker took
+//! it yet; otherwise it parks until the worker finishes it. (rayon instead ships the
+//! whole `join` into the pool and blocks; running `a` here saves a round trip.)
+//!
+//! Panics: both closures always finish; then `a`'s panic is re-raised if it panicked,
+//! else `b`'s — the panic never escapes while `b` may still borrow the caller's stack.
+
+use crate::job::{Job, Outcome};
+use crate::registry::Registry;
+use crate::scope::ScopeContext;
+use crate::worker::WorkerThread;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::{Arc, Mutex};
+
+/// The body of `ThreadPool::join`.
+pub(crate) fn join<A, B, RA, RB>(registry: &Arc<Registry>, a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    let mut result_b: Option<std::thread::Result<RB>> = None;
+    let slot_b = &mut result_b;
+    let worker = WorkerThread::current_of(registry);
+    let (result_a, _no_scope_jobs) =
+        crate::erase::enter(ScopeContext::new(registry.clone()), |s| {
+            let job_b = s.erase(move || {
+                let r = catch_unwind(AssertUnwindSafe(b));
+                let outcome = if r.is_err() {
+                    Outcome::Panicked
+                } else {
+                    Outcome::Finished
+                };
+                *slot_b = Some(r);
+                outcome
+            });
+            match worker {
+                Some(worker) => join_on_worker(&worker, job_b, a),
+                None => join_from_outside(registry, job_b, a),
+            }
+        });
+    // `enter` caught nothing of its own here (both closures run under catch_unwind), so
+    // `result_a` is `Ok`; its content is `a`'s outcome.
+    let result_a = match result_a {
+        Ok(r) => r,
+        Err(p) => resume_unwind(p),
+    };
+    let result_b = result_b.expect("join: b was consumed without running, which cannot happen");
+    match (result_a, result_b) {
+        (Ok(ra), Ok(rb)) => (ra, rb),
+        (Err(p), _) | (_, Err(p)) => resume_unwind(p),
+    }
+}
+
+fn join_on_worker<A, RA>(worker: &WorkerThread, job_b: Job, a: A) -> std::thread::Result<RA>
+where
+    A: FnOnce() -> RA,
+{
+    let addr_b = job_b.addr();
+    worker.push(job_b);
+    let result_a = catch_unwind(AssertUnwindSafe(a));
+    // Take `b` back if nobody stole it; run anything above it on the way.
+    while let Some(job) = worker.pop() {
+        let is_b = job.addr() == addr_b;
+        worker.execute(job);
+        if is_b {
+            break;
+        }
+    }
+    result_a
+}
+
+fn join_from_outside<A, RA>(registry: &Registry, job_b: Job, a: A) -> std::thread::Result<RA>
+where
+    A: FnOnce() -> RA,
+{
+    let claim = Arc::new(Mutex::new(Some(job_b)));
+    if registry.admit() {
+        let claim = claim.clone();
+        let body = Box::new(move || {
+            let job = claim.lock().unwrap_or_else(|p| p.into_inner()).take();
+            match job {
+                Some(job) => job.run(),
+                None => Outcome::Finished, // the caller claimed it first
+            }
+        });
+        registry.inject(Job::new(body, true));
+    }
+    let result_a = catch_unwind(AssertUnwindSafe(a));
+    let unclaimed = claim.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(job) = unclaimed {
+        job.run();
+    }
+    result_a
+}

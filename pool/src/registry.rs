@@ -1,0 +1,154 @@
+//! The registry: what all workers of one pool share.
+//!
+//! - the global [`Injector`] where jobs from outside the pool land (FIFO);
+//! - a [`Stealer`] for each worker's deque, so idle workers can steal;
+//! - the sleep/wake state (`sleep.rs`);
+//! - the in-flight count and the terminated bit, packed in one word (below);
+//! - each worker's counters (`stats.rs`) and the panic handler.
+//!
+//! ## The `state` word: admission and termination
+//! `state = 2 * in_flight + TERMINATED`, where `in_flight` counts *admitted* jobs
+//! (execute, spawn, scope jobs) that have not finished yet, queued or running.
+//! - [`Registry::admit`]: `fetch_add(2)`; if the old value had `TERMINATED`, undo and
+//!   reject. Because admission and termination are read-modify-writes of the same word,
+//!   they are totally ordered: a job is either admitted before shutdown (and will run) or
+//!   rejected (and never queued). No job can slip into a queue after the workers left.
+//! - [`Registry::finish`]: `fetch_sub(2)` after an admitted job ran; the one that leaves
+//!   exactly `TERMINATED` wakes every worker so they can exit.
+//! - [`Registry::terminate`]: `fetch_or(TERMINATED)`, then wake every worker.
+//! - A worker exits when it finds no work and `state == TERMINATED`: shut down, and no
+//!   admitted job left anywhere. (The second half of a `join` is not admitted: it exists
+//!   only while the joining job, itself admitted or nested in one, waits for it.)
+//!
+//! rayon keeps the same kind of count (`terminate_count`, bumped by every `spawn`); the
+//! price is one shared read-modify-write per job on each side.
+
+use crate::handle::panic_message;
+use crate::job::Job;
+use crate::sleep::Sleep;
+use crate::stats::{Counters, PoolStats};
+use crossbeam_deque::{Injector, Stealer};
+use crossbeam_utils::CachePadded;
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The user's panic handler for `execute` jobs.
+pub(crate) type PanicHandler = Box<dyn Fn(Box<dyn Any + Send>) + Send + Sync>;
+
+const TERMINATED: usize = 1;
+const ONE_JOB: usize = 2;
+
+/// State shared by all workers of one pool (see the module header).
+pub(crate) struct Registry {
+    pub(crate) injector: Injector<Job>,
+    pub(crate) stealers: Box<[Stealer<Job>]>,
+    pub(crate) sleep: Sleep,
+    state: CachePadded<AtomicUsize>,
+    counters: Box<[CachePadded<Counters>]>,
+    panic_handler: Option<PanicHandler>,
+}
+
+impl Registry {
+    pub(crate) fn new(stealers: Vec<Stealer<Job>>, panic_handler: Option<PanicHandler>) -> Self {
+        let n = stealers.len();
+        Registry {
+            injector: Injector::new(),
+            stealers: stealers.into_boxed_slice(),
+            sleep: Sleep::new(n),
+            state: CachePadded::new(AtomicUsize::new(0)),
+            counters: (0..n).map(|_| CachePadded::default()).collect(),
+            panic_handler,
+        }
+    }
+
+    /// Number of workers.
+    pub(crate) fn num_threads(&self) -> usize {
+        self.stealers.len()
+    }
+
+    /// Admits one job into the in-flight count, or refuses it after shutdown.
+    pub(crate) fn admit(&self) -> bool {
+        let old = self.state.fetch_add(ONE_JOB, Ordering::AcqRel);
+        if old & TERMINATED != 0 {
+            self.finish();
+            return false;
+        }
+        true
+    }
+
+    /// An admitted job is done.
+    pub(crate) fn finish(&self) {
+        let old = self.state.fetch_sub(ONE_JOB, Ordering::AcqRel);
+        if old == ONE_JOB | TERMINATED {
+            self.sleep.wake_all();
+        }
+    }
+
+    /// Refuses new jobs from now on and wakes every worker to drain the queues.
+    pub(crate) fn terminate(&self) {
+        self.state.fetch_or(TERMINATED, Ordering::AcqRel);
+        self.sleep.wake_all();
+    }
+
+    /// Whether shutdown has started.
+    pub(crate) fn is_terminated(&self) -> bool {
+        self.state.load(Ordering::Acquire) & TERMINATED != 0
+    }
+
+    /// Whether a worker with nothing to do may exit: shut down and nothing in flight.
+    pub(crate) fn can_exit(&self) -> bool {
+        self.state.load(Ordering::Acquire) == TERMINATED
+    }
+
+    /// Whether any shared queue (injector or a worker's deque) holds a job.
+    pub(crate) fn has_work(&self) -> bool {
+        !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+    }
+
+    /// Jobs sitting in queues right now.
+    pub(crate) fn queued(&self) -> usize {
+        self.injector.len() + self.stealers.iter().map(Stealer::len).sum::<usize>()
+    }
+
+    /// Pushes an admitted job into the injector and wakes a sleeper if there is one.
+    pub(crate) fn inject(&self, job: Job) {
+        self.injector.push(job);
+        self.sleep.notify_new_job();
+    }
+
+    /// Worker `index`'s counters.
+    pub(crate) fn counters(&self, index: usize) -> &Counters {
+        &self.counters[index]
+    }
+
+    /// A snapshot of every counter.
+    pub(crate) fn stats(&self) -> PoolStats {
+        PoolStats {
+            workers: self
+                .counters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| c.snapshot(i))
+                .collect(),
+            queued: self.queued(),
+        }
+    }
+
+    /// Hands the payload of a panicked `execute` job to the panic handler. The default
+    /// handler reports on stderr; a handler that panics itself is reported and ignored,
+    /// so a worker never dies of a panic.
+    pub(crate) fn handle_panic(&self, payload: Box<dyn Any + Send>) {
+        match &self.panic_handler {
+            Some(handler) => {
+                if catch_unwind(AssertUnwindSafe(|| handler(payload))).is_err() {
+                    eprintln!("spindle-pool: the panic handler itself panicked; ignored");
+                }
+            }
+            None => eprintln!(
+                "spindle-pool: a job started with execute() panicked: {}; the worker keeps running",
+                panic_message(&*payload)
+            ),
+        }
+    }
+}

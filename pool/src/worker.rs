@@ -1,0 +1,262 @@
+//! A worker thread and its loop: find work, run it, sleep when there is none.
+//!
+//! ```text
+//! loop {
+//!     job = own deque (LIFO pop)            -- newest first: hot in cache, depth-first
+//!        or injector (steal a batch, FIFO)  -- work from outside the pool, oldest first
+//!        or a random peer's deque (steal)   -- the oldest job of a busy worker
+//!     if found: run it (catch_unwind), count it, continue
+//!     if the pool shut down and nothing is in flight: exit
+//!     spin a few rounds (yield), then sleep (sleep.rs) until someone pushes work
+//! }
+//! ```
+//!
+//! This is the scheduler loop crossbeam-deque's documentation builds its deque around
+//! (Chase and Lev, "Dynamic Circular Work-Stealing Deque", SPAA 2005; Lê, Pop, Cohen and
+//! Zappa Nardelli, "Correct and Efficient Work-Stealing for Weak Memory Models", PPoPP
+//! 2013), and the one rayon-core's `WorkerThread::wait_until` runs. The same loop, with
+//! another stop condition, is how a worker *waits* for a scope, a `join` or a
+//! `JobHandle`: it keeps running jobs of its pool ([`WorkerThread::wait_until`]), so
+//! nested parallelism on a fixed pool cannot deadlock for want of threads.
+//!
+//! Invariants:
+//! 1. Only the worker's own thread touches its `crossbeam_deque::Worker` (push/pop); the
+//!    others use its `Stealer`. The thread-local `CURRENT` gives jobs running on this
+//!    thread access to it, so a job spawned from inside a worker goes to its own deque.
+//! 2. Every push is followed by `Sleep::notify_new_job` (the waker half of the sleep
+//!    protocol); every sleep runs the full `has_work` check as its final check.
+
+use crate::job::{Job, Outcome};
+use crate::loom::capacity;
+use crate::registry::Registry;
+use crossbeam_deque::{Steal, Worker};
+use std::cell::{Cell, RefCell};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Wake, Waker};
+
+/// Rounds of "search, then `yield_now`" before a worker sleeps. A wake costs ~20 µs here;
+/// a round costs ~1 µs, so a short spin catches the next job of a burst without a
+/// syscall pair, and an idle pool still sleeps within microseconds (rayon spins 32).
+const SPIN_ROUNDS: usize = capacity(32, 1);
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<WorkerThread>>> = const { RefCell::new(None) };
+}
+
+/// The per-thread state of one worker.
+pub(crate) struct WorkerThread {
+    index: usize,
+    local: Worker<Job>,
+    registry: Arc<Registry>,
+    rng: Cell<u64>,
+    waker: Waker,
+}
+
+/// Wakes one specific worker through the sleep protocol's targeted wake.
+struct WorkerWaker {
+    registry: Arc<Registry>,
+    index: usize,
+}
+
+impl Wake for WorkerWaker {
+    fn wake(self: Arc<Self>) {
+        self.registry.sleep.wake_specific(self.index);
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.registry.sleep.wake_specific(self.index);
+    }
+}
+
+impl WorkerThread {
+    /// The worker running on this thread, if this thread is a pool worker.
+    pub(crate) fn current() -> Option<Rc<WorkerThread>> {
+        CURRENT.with(|c| c.borrow().clone())
+    }
+
+    /// The worker running on this thread, if it belongs to `registry`'s pool.
+    pub(crate) fn current_of(registry: &Arc<Registry>) -> Option<Rc<WorkerThread>> {
+        Self::current().filter(|w| Arc::ptr_eq(&w.registry, registry))
+    }
+
+    /// This worker's index in its pool.
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
+    /// A waker that wakes this worker if it sleeps while waiting.
+    pub(crate) fn waker(&self) -> &Waker {
+        &self.waker
+    }
+
+    /// Pushes a job on this worker's own deque and wakes a sleeper if there is one.
+    pub(crate) fn push(&self, job: Job) {
+        self.local.push(job);
+        self.registry.sleep.notify_new_job();
+    }
+
+    /// Pops the newest job of this worker's own deque.
+    pub(crate) fn pop(&self) -> Option<Job> {
+        self.local.pop()
+    }
+
+    /// Own deque → injector → a random peer.
+    fn find_work(&self) -> Option<Job> {
+        if let Some(job) = self.local.pop() {
+            return Some(job);
+        }
+        self.steal_injector().or_else(|| self.steal_peer())
+    }
+
+    fn steal_injector(&self) -> Option<Job> {
+        loop {
+            match self.registry.injector.steal_batch_and_pop(&self.local) {
+                Steal::Success(job) => {
+                    self.counters().steal();
+                    return Some(job);
+                }
+                Steal::Empty => return None,
+                Steal::Retry => {}
+            }
+        }
+    }
+
+    fn steal_peer(&self) -> Option<Job> {
+        let stealers = &self.registry.stealers;
+        let n = stealers.len();
+        if n <= 1 {
+            return None;
+        }
+        loop {
+            let mut retry = false;
+            let start = self.next_random() % n;
+            for victim in (start..n).chain(0..start) {
+                if victim == self.index {
+                    continue;
+                }
+                match stealers[victim].steal() {
+                    Steal::Success(job) => {
+                        self.counters().steal();
+                        return Some(job);
+                    }
+                    Steal::Retry => retry = true,
+                    Steal::Empty => {}
+                }
+            }
+            if !retry {
+                return None;
+            }
+        }
+    }
+
+    /// xorshift64: a cheap per-worker random victim choice (rayon's `XorShift64Star`
+    /// plays the same role).
+    fn next_random(&self) -> usize {
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng.set(x);
+        x as usize
+    }
+
+    fn counters(&self) -> &crate::stats::Counters {
+        self.registry.counters(self.index)
+    }
+
+    fn has_work(&self) -> bool {
+        !self.local.is_empty() || self.registry.has_work()
+    }
+
+    /// Runs one job: catch any unwind that escaped it, count it, route an unhandled
+    /// panic to the panic handler, and report admitted jobs finished.
+    pub(crate) fn execute(&self, job: Job) {
+        let counted = job.is_counted();
+        let outcome =
+            catch_unwind(AssertUnwindSafe(|| job.run())).unwrap_or_else(Outcome::Unhandled);
+        let counters = self.counters();
+        counters.job_run();
+        match outcome {
+            Outcome::Finished => {}
+            Outcome::Panicked => counters.panicked(),
+            Outcome::Unhandled(payload) => {
+                counters.panicked();
+                self.registry.handle_panic(payload);
+            }
+        }
+        if counted {
+            self.registry.finish();
+        }
+    }
+
+    /// One idle step: spin (yield) for the first rounds, then sleep until woken. `stop` is
+    /// part of the final check, so a latch set or a shutdown wakes the sleeper too.
+    fn idle(&self, rounds: &mut usize, stop: &dyn Fn() -> bool) {
+        if *rounds < SPIN_ROUNDS {
+            *rounds += 1;
+            std::thread::yield_now();
+            return;
+        }
+        *rounds = 0;
+        if self
+            .registry
+            .sleep
+            .sleep(self.index, || stop() || self.has_work())
+        {
+            self.counters().slept();
+        }
+    }
+
+    /// Runs jobs of this pool until `done()` holds; sleeps when there are none. The caller
+    /// registered [`WorkerThread::waker`] with whatever will make `done()` true.
+    pub(crate) fn wait_until(&self, done: &dyn Fn() -> bool) {
+        let mut rounds = 0;
+        while !done() {
+            match self.find_work() {
+                Some(job) => {
+                    self.execute(job);
+                    rounds = 0;
+                }
+                None => self.idle(&mut rounds, done),
+            }
+        }
+    }
+
+    /// The worker's main loop: run jobs until the pool shut down and nothing is left.
+    fn main_loop(&self) {
+        let registry = &*self.registry;
+        let mut rounds = 0;
+        loop {
+            // Look for work first: the `state` word changes with every admitted job, so
+            // reading it only when idle keeps its cache line out of the hot path.
+            if let Some(job) = self.find_work() {
+                self.execute(job);
+                rounds = 0;
+                continue;
+            }
+            if registry.can_exit() {
+                return;
+            }
+            self.idle(&mut rounds, &|| registry.can_exit());
+        }
+    }
+}
+
+/// The body of worker thread `index`: install the thread-local, run the loop, clear it.
+pub(crate) fn run(index: usize, local: Worker<Job>, registry: Arc<Registry>) {
+    let waker = Waker::from(Arc::new(WorkerWaker {
+        registry: registry.clone(),
+        index,
+    }));
+    let worker = Rc::new(WorkerThread {
+        index,
+        local,
+        registry,
+        rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((index as u64 + 1) << 32 | 1)),
+        waker,
+    });
+    CURRENT.with(|c| *c.borrow_mut() = Some(worker.clone()));
+    worker.main_loop();
+    CURRENT.with(|c| c.borrow_mut().take());
+}
