@@ -147,6 +147,7 @@ fn run(options: &Options) -> Result<(), Box<dyn Error>> {
             check(&run, &reference)?;
             runs.push(run);
         }
+        let stats = pool.stats();
         pool.shutdown();
         runs.sort_by_key(|run| run.wall);
         let median = &runs[runs.len() / 2];
@@ -160,6 +161,13 @@ fn run(options: &Options) -> Result<(), Box<dyn Error>> {
         print!(
             "{}",
             render_placement(&grid, &median.records, "         ", 64)
+        );
+        println!(
+            "         pool over all {} runs: {} jobs run, {} steals, {} sleeps",
+            options.runs + 1,
+            stats.jobs_run(),
+            stats.steals(),
+            stats.sleeps()
         );
     }
 
