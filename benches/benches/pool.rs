@@ -11,7 +11,7 @@
 //! |---|---|
 //! | `pool_spawn_many` | 100,000 empty jobs spawned, then all awaited |
 //! | `pool_spawn_join_latency` | one job spawned from outside and its result awaited |
-//! | `pool_join_recursive` | `join(rec(d - 1), rec(d - 1))` down to depth 16 (65,536 leaves) |
+//! | `pool_join_recursive` | `join(rec(d - 1), rec(d - 1))` down to depth 16 (65,536 leaves), started on a worker |
 //! | `pool_map_f64` | `x.sqrt() * 1.5 + x.sin()` over 10,000,000 f64, collected in order |
 //! | `pool_tiles` | the tiles demo's edge filter on a 2000x2000 image, 256-pixel tiles |
 //!
@@ -98,6 +98,22 @@ fn spawn_many(c: &mut Criterion, pools: &Pools) {
             })
         })
     });
+    // rayon's `scope` called from outside runs its body on a worker (it `install`s it),
+    // so its spawns go to that worker's deque; this is the same shape on spindle.
+    g.bench_function("spindle_scope_on_worker", |b| {
+        b.iter(|| {
+            let pool = &pools.spindle;
+            pool.scope(|outer| {
+                outer.spawn(|| {
+                    pool.scope(|s| {
+                        for _ in 0..SPAWN_MANY {
+                            s.spawn(|| {});
+                        }
+                    })
+                })
+            })
+        })
+    });
     g.bench_function("rayon_scope", |b| {
         b.iter(|| {
             pools.rayon.scope(|s| {
@@ -171,7 +187,17 @@ fn rayon_rec(depth: u32) {
 
 fn join_recursive(c: &mut Criterion, pools: &Pools) {
     let mut g = group(c, "pool_join_recursive", 20);
+    // Like rayon's `install`: the recursion starts on a worker, so every join is a
+    // worker's join (push b on its own deque, run a, pop b back unless stolen).
     g.bench_function("spindle", |b| {
+        b.iter(|| {
+            let pool = &pools.spindle;
+            pool.scope(|s| s.spawn(|| spindle_rec(pool, JOIN_DEPTH)))
+        })
+    });
+    // `pool.join` called straight from the bench thread: the caller is not a worker, so
+    // every level of the recursion takes the from-outside path.
+    g.bench_function("spindle_from_caller", |b| {
         b.iter(|| spindle_rec(&pools.spindle, JOIN_DEPTH))
     });
     g.bench_function("rayon", |b| {

@@ -112,6 +112,15 @@ fn images_smaller_than_the_kernel_clamp_correctly() {
 }
 
 #[test]
+fn an_empty_image_filters_to_an_empty_image() {
+    let filter = EdgeFilter::new(2.0).unwrap();
+    for (w, h) in [(0, 0), (0, 3), (4, 0)] {
+        let out = filter.apply(&GrayF32::new(w, h));
+        assert_eq!((out.width(), out.height(), out.pixels().len()), (w, h, 0));
+    }
+}
+
+#[test]
 fn tiles_equal_the_whole_image() {
     let src = test_image(97, 61);
     let filter = EdgeFilter::new(2.0).unwrap();

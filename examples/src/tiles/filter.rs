@@ -91,8 +91,10 @@ impl EdgeFilter {
     /// Filters the whole image on the calling thread: the single-threaded reference.
     pub fn apply(&self, src: &GrayF32) -> GrayF32 {
         let mut out = GrayF32::new(src.width(), src.height());
-        let width = src.width().max(1);
-        let mut rows: Vec<&mut [f32]> = out.pixels_mut().chunks_mut(width).collect();
+        if src.bounds().is_empty() {
+            return out;
+        }
+        let mut rows: Vec<&mut [f32]> = out.pixels_mut().chunks_mut(src.width()).collect();
         self.apply_region(
             src.whole(),
             src.bounds(),
