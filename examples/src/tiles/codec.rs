@@ -104,6 +104,26 @@ mod tests {
     }
 
     #[test]
+    fn jpeg_loads_close_to_what_was_written() {
+        // JPEG is lossy: same size, and on average within a few grey levels.
+        let image = test_image(96, 64);
+        let path = temp_path("lossy.jpg");
+        save_gray(&path, &image, 1.0).unwrap();
+        let loaded = load_gray(&path);
+        std::fs::remove_file(&path).unwrap();
+        let loaded = loaded.unwrap();
+        assert_eq!((loaded.width(), loaded.height()), (96, 64));
+        let mean_error: f32 = loaded
+            .pixels()
+            .iter()
+            .zip(image.pixels())
+            .map(|(a, b)| (a - b).abs())
+            .sum::<f32>()
+            / image.pixels().len() as f32;
+        assert!(mean_error < 8.0 / 255.0, "mean error {mean_error}");
+    }
+
+    #[test]
     fn missing_and_corrupt_files_are_errors() {
         let missing = temp_path("does-not-exist.png");
         let e = load_gray(&missing).unwrap_err();
