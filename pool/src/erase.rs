@@ -43,7 +43,6 @@
 use crate::job::{Job, Outcome};
 use crate::latch::CountLatch;
 use crate::scope::ScopeContext;
-use std::any::Any;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -94,6 +93,11 @@ impl Drop for AbortOnUnwind {
 }
 
 impl<'scope, 'env> Scope<'scope, 'env> {
+    /// Whether every job erased from this scope so far has been consumed.
+    pub(crate) fn jobs_done(&self) -> bool {
+        self.latch.is_done()
+    }
+
     /// Turns a closure that borrows for `'scope` into a `'static` job, not admitted
     /// (the caller decides whether to admit it into the registry).
     pub(crate) fn erase<F>(&'scope self, f: F) -> Job
@@ -116,11 +120,13 @@ impl<'scope, 'env> Scope<'scope, 'env> {
 }
 
 /// Runs `f` with a fresh scope, then waits until every job erased from it was consumed.
-/// Returns the body's result (or its panic, caught) and the first panic of a scope job.
-pub(crate) fn enter<'env, F, R>(
+/// Returns the body's result (or its panic, caught) and what `after` extracts from the
+/// scope's context once every job is done.
+pub(crate) fn enter<'env, F, R, T>(
     ctx: ScopeContext,
     f: F,
-) -> (std::thread::Result<R>, Option<Box<dyn Any + Send>>)
+    after: impl FnOnce(&ScopeContext) -> T,
+) -> (std::thread::Result<R>, T)
 where
     F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> R,
 {
@@ -139,5 +145,5 @@ where
         "the wait returned before every scoped job finished"
     );
     std::mem::forget(abort);
-    (result, scope.ctx.take_panic())
+    (result, after(&scope.ctx))
 }

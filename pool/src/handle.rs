@@ -1,7 +1,8 @@
 //! `JobHandle<T>`: the result of [`ThreadPool::spawn`](crate::ThreadPool::spawn), to
 //! block on or to `.await`; and `JobError`, why a job produced no value.
 //!
-//! A handle owns one side of a [`Completion`](crate::completion) cell. Three ways to
+//! A handle shares the job's allocation (`spawn.rs`) and reads its result cell
+//! (`completion.rs`). Three ways to
 //! get the value:
 //! - [`JobHandle::join`] blocks. On a pool worker it keeps running other jobs of its
 //!   pool while it waits (so a job that joins another job on a one-thread pool does
@@ -12,7 +13,7 @@
 //!
 //! Dropping a handle detaches the job: it still runs, and its result is dropped.
 
-use crate::completion::Completion;
+use crate::spawn::ResultCell;
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
@@ -29,18 +30,18 @@ use std::task::{Context, Poll};
 /// ```
 #[must_use = "dropping a JobHandle detaches the job; call join() or .await it to get the result"]
 pub struct JobHandle<T> {
-    cell: Arc<Completion<T>>,
+    job: Arc<dyn ResultCell<T>>,
 }
 
 impl<T> JobHandle<T> {
-    pub(crate) fn new(cell: Arc<Completion<T>>) -> JobHandle<T> {
-        JobHandle { cell }
+    pub(crate) fn new(job: Arc<dyn ResultCell<T>>) -> JobHandle<T> {
+        JobHandle { job }
     }
 
     /// Blocks until the job has finished and returns its value, or the [`JobError`]
     /// saying why there is none (it panicked, or the pool was shut down before `spawn`).
     pub fn join(self) -> Result<T, JobError> {
-        let cell = &self.cell;
+        let cell = self.job.completion();
         crate::wait::wait_until(&|| cell.is_finished(), &|waker| cell.register(waker));
         cell.take()
             .expect("the job's result was already taken: JobHandle::join after the handle was polled to completion")
@@ -48,7 +49,7 @@ impl<T> JobHandle<T> {
 
     /// Whether the job has finished (successfully or not); never blocks.
     pub fn is_finished(&self) -> bool {
-        self.cell.is_finished()
+        self.job.completion().is_finished()
     }
 }
 
@@ -56,7 +57,7 @@ impl<T> Future for JobHandle<T> {
     type Output = Result<T, JobError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.cell.poll(cx)
+        self.job.completion().poll(cx)
     }
 }
 

@@ -1,7 +1,9 @@
 //! A job: one boxed closure in a queue.
 //!
 //! Everything the pool runs — `execute`, `spawn`, scope jobs, the second half of a
-//! `join` — becomes a [`Job`]: a `Box<dyn FnOnce() -> Outcome + Send>` plus one flag.
+//! `join` — becomes a [`Job`]: a `Box<dyn FnOnce() -> Outcome + Send>`, or, for `spawn`,
+//! an `Arc<dyn SharedJob>` (the closure and its result cell in one allocation, shared
+//! with the `JobHandle`), plus one flag.
 //! The queues (crossbeam-deque `Worker`/`Injector`) move these boxes around by value, so a
 //! job is delivered to exactly one thread, which runs it or drops it exactly once.
 //!
@@ -18,6 +20,7 @@
 //!    back (rayon compares `JobRef` pointers the same way).
 
 use std::any::Any;
+use std::sync::Arc;
 
 /// What running a job produced, as far as the worker is concerned.
 pub(crate) enum Outcome {
@@ -31,9 +34,17 @@ pub(crate) enum Outcome {
     Unhandled(Box<dyn Any + Send>),
 }
 
-/// The body of a job, with its lifetime already `'static` (see `erase.rs` for how borrowed
-/// closures get here).
-pub(crate) type Body = Box<dyn FnOnce() -> Outcome + Send + 'static>;
+/// A job whose state is shared with someone else (a `JobHandle`): run through `&self`,
+/// at most once (the implementor takes its closure out of a slot).
+pub(crate) trait SharedJob: Send + Sync {
+    /// Runs the job's closure, if it is still there.
+    fn run(&self) -> Outcome;
+}
+
+enum Body {
+    Boxed(Box<dyn FnOnce() -> Outcome + Send + 'static>),
+    Shared(Arc<dyn SharedJob>),
+}
 
 /// One unit of work in the pool's queues.
 pub(crate) struct Job {
@@ -42,9 +53,21 @@ pub(crate) struct Job {
 }
 
 impl Job {
-    /// Wraps a body; `counted` says whether the registry admitted it (invariant 2).
-    pub(crate) fn new(body: Body, counted: bool) -> Job {
-        Job { body, counted }
+    /// Wraps a boxed closure; `counted` says whether the registry admitted it
+    /// (invariant 2).
+    pub(crate) fn new(body: Box<dyn FnOnce() -> Outcome + Send + 'static>, counted: bool) -> Job {
+        Job {
+            body: Body::Boxed(body),
+            counted,
+        }
+    }
+
+    /// Wraps a shared job (not yet admitted).
+    pub(crate) fn shared(job: Arc<dyn SharedJob>) -> Job {
+        Job {
+            body: Body::Shared(job),
+            counted: false,
+        }
     }
 
     /// Marks the job as admitted by the registry's in-flight counter.
@@ -57,14 +80,23 @@ impl Job {
         self.counted
     }
 
-    /// The address of the boxed closure: a stable identity while the job is queued.
+    /// The address of the boxed closure (or shared state): a stable identity while the
+    /// job is queued.
     pub(crate) fn addr(&self) -> usize {
-        let ptr: *const (dyn FnOnce() -> Outcome + Send) = &*self.body;
-        ptr.cast::<()>() as usize
+        match &self.body {
+            Body::Boxed(b) => {
+                let ptr: *const (dyn FnOnce() -> Outcome + Send) = &**b;
+                ptr.cast::<()>() as usize
+            }
+            Body::Shared(a) => Arc::as_ptr(a).cast::<()>() as usize,
+        }
     }
 
     /// Runs the closure, consuming the job.
     pub(crate) fn run(self) -> Outcome {
-        (self.body)()
+        match self.body {
+            Body::Boxed(b) => b(),
+            Body::Shared(a) => a.run(),
+        }
     }
 }

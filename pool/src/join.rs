@@ -1,6 +1,14 @@
 //! `ThreadPool::join(a, b)`: run two closures, potentially in parallel (rayon's shape).
 //!
-//! On a worker of the pool (the common case: recursive divide and conquer):
+//! On a worker of the pool (the common case: recursive divide and conquer), first the
+//! *lazy binary splitting* test (Tzannes, Caragea, Barua and Vishkin, "Lazy Binary
+//! Splitting", PPoPP 2010): if this worker's deque already holds a job and no worker
+//! sleeps, an idle worker already has something to steal from us, and offering `b` as
+//! well would only add cost — so `a` and `b` simply run here, one after the other, with
+//! no allocation and no atomic operation. A join deep in a recursion thus costs a
+//! function call, and `b` is offered again as soon as a thief has emptied our deque (or
+//! someone sleeps). Otherwise:
+//!
 //! 1. erase `b`'s lifetime (`erase.rs`) and push it on our own deque, where an idle worker
 //!    may steal it (waking a sleeper only if one sleeps — `sleep.rs`);
 //! 2. run `a` here;
@@ -33,11 +41,21 @@ where
     RA: Send,
     RB: Send,
 {
+    let worker = WorkerThread::current_of(registry);
+    if let Some(worker) = &worker {
+        if !worker.should_offer_work() {
+            // Lazy binary splitting: a thief already has something to steal from us, so
+            // offering `b` too would only add cost; run both here.
+            let result_a = catch_unwind(AssertUnwindSafe(a));
+            let result_b = catch_unwind(AssertUnwindSafe(b));
+            return both(result_a, result_b);
+        }
+    }
     let mut result_b: Option<std::thread::Result<RB>> = None;
     let slot_b = &mut result_b;
-    let worker = WorkerThread::current_of(registry);
-    let (result_a, _no_scope_jobs) =
-        crate::erase::enter(ScopeContext::new(registry.clone()), |s| {
+    let (result_a, ()) = crate::erase::enter(
+        ScopeContext::detached(),
+        |s| {
             let job_b = s.erase(move || {
                 let r = catch_unwind(AssertUnwindSafe(b));
                 let outcome = if r.is_err() {
@@ -49,10 +67,12 @@ where
                 outcome
             });
             match worker {
-                Some(worker) => join_on_worker(&worker, job_b, a),
+                Some(worker) => join_on_worker(&worker, job_b, a, &|| s.jobs_done()),
                 None => join_from_outside(registry, job_b, a),
             }
-        });
+        },
+        |_| (),
+    );
     // `enter` caught nothing of its own here (both closures run under catch_unwind), so
     // `result_a` is `Ok`; its content is `a`'s outcome.
     let result_a = match result_a {
@@ -60,21 +80,34 @@ where
         Err(p) => resume_unwind(p),
     };
     let result_b = result_b.expect("join: b was consumed without running, which cannot happen");
-    match (result_a, result_b) {
+    both(result_a, result_b)
+}
+
+/// Both results, or the first panic (`a`'s before `b`'s), re-raised.
+fn both<RA, RB>(a: std::thread::Result<RA>, b: std::thread::Result<RB>) -> (RA, RB) {
+    match (a, b) {
         (Ok(ra), Ok(rb)) => (ra, rb),
         (Err(p), _) | (_, Err(p)) => resume_unwind(p),
     }
 }
 
-fn join_on_worker<A, RA>(worker: &WorkerThread, job_b: Job, a: A) -> std::thread::Result<RA>
+fn join_on_worker<A, RA>(
+    worker: &WorkerThread,
+    job_b: Job,
+    a: A,
+    b_done: &dyn Fn() -> bool,
+) -> std::thread::Result<RA>
 where
     A: FnOnce() -> RA,
 {
     let addr_b = job_b.addr();
     worker.push(job_b);
     let result_a = catch_unwind(AssertUnwindSafe(a));
-    // Take `b` back if nobody stole it; run anything above it on the way.
-    while let Some(job) = worker.pop() {
+    // Take `b` back if nobody stole it; run anything above it on the way. Stop as soon
+    // as a thief has finished `b` (rayon checks its latch the same way), so we do not
+    // run our own older jobs before returning.
+    while !b_done() {
+        let Some(job) = worker.pop() else { break };
         let is_b = job.addr() == addr_b;
         worker.execute(job);
         if is_b {

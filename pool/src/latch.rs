@@ -14,22 +14,33 @@
 //!
 //! ## Invariants
 //! 1. Every `arrive` is matched by exactly one `leave` (the `Arrival` guard's `Drop`).
-//! 2. The `leave` that reaches zero takes the registered waker under the lock and wakes
-//!    it. A waiter registers under the same lock *then* re-checks the count; so either
-//!    the waker was there when the last `leave` looked (it is woken), or the last
-//!    `leave` happened before the registration (the re-check sees zero). No lost wakeup;
-//!    the loom models below check both orders.
+//! 2. The `leave` that reaches zero, if it sees `waiting`, takes the registered waker
+//!    under the lock and wakes it. A waiter stores its waker under the lock, *then* sets
+//!    `waiting`, *then* re-checks the count. This is a Dekker pair (decrement count, read
+//!    waiting / set waiting, read count), and every access in it is a read-modify-write
+//!    (AcqRel): RMWs of one location are totally ordered, and each reads the previous
+//!    one's write. If the leaver's RMW on `waiting` comes first, it reads `false` — and
+//!    the waiter's later RMW on `waiting` reads from it, so the leaver's decrement
+//!    happens-before the waiter's re-check, which sees zero. Otherwise the leaver reads
+//!    `true`, and locking after the waiter unlocked, finds its waker. No lost wakeup.
+//!    (Plain SeqCst loads and stores would also do in the C++ model, but loom checks
+//!    SeqCst only as AcqRel and reports the deadlock: the RMW form is the one it can
+//!    verify.) When nobody waits, the last `leave` takes no lock.
 //! 3. `leave` publishes with Release and `is_done` reads with Acquire: everything a job
 //!    wrote (its result, a recorded panic) is visible to the owner once it saw zero.
 
 use crate::loom::lock;
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::Waker;
 
 /// Counts outstanding jobs and wakes one waiter when they are all done.
 pub(crate) struct CountLatch {
     count: AtomicUsize,
+    /// Set (SeqCst) once a waker is registered; lets the last `leave` skip the lock in
+    /// the common case where the owner never had to wait (a `join` whose second half
+    /// was not stolen).
+    waiting: AtomicBool,
     waker: Mutex<Option<Waker>>,
 }
 
@@ -38,6 +49,7 @@ impl CountLatch {
     pub(crate) fn new() -> CountLatch {
         CountLatch {
             count: AtomicUsize::new(0),
+            waiting: AtomicBool::new(false),
             waker: Mutex::new(None),
         }
     }
@@ -49,7 +61,10 @@ impl CountLatch {
 
     /// One job finished (or was dropped unrun). Wakes the waiter on the last one.
     pub(crate) fn leave(&self) {
-        if self.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+        // Both reads of the Dekker pair are read-modify-writes (see invariant 2).
+        if self.count.fetch_sub(1, Ordering::AcqRel) == 1
+            && self.waiting.fetch_or(false, Ordering::AcqRel)
+        {
             let waker = lock(&self.waker).take();
             if let Some(waker) = waker {
                 waker.wake();
@@ -71,7 +86,8 @@ impl CountLatch {
             _ => *slot = Some(waker.clone()),
         }
         drop(slot);
-        self.is_done()
+        self.waiting.swap(true, Ordering::AcqRel);
+        self.count.fetch_add(0, Ordering::AcqRel) == 0
     }
 }
 
@@ -100,15 +116,16 @@ mod loom_tests {
             let written = Arc::new(AtomicUsize::new(0));
             latch.arrive();
             latch.arrive();
-            let jobs: Vec<_> = (0..2)
-                .map(|_| {
-                    let (latch, written) = (latch.clone(), written.clone());
-                    thread::spawn(move || {
-                        written.fetch_add(1, Ordering::Relaxed);
-                        latch.leave();
-                    })
-                })
-                .collect();
+            // The job threads are not joined: loom's `JoinHandle::join` treats the late
+            // `unpark` that a waker may still deliver as an error, while std ignores it.
+            // loom runs every spawned thread to completion anyway.
+            for _ in 0..2 {
+                let (latch, written) = (latch.clone(), written.clone());
+                thread::spawn(move || {
+                    written.fetch_add(1, Ordering::Relaxed);
+                    latch.leave();
+                });
+            }
             let waker = Waker::from(std::sync::Arc::new(Unpark(thread::current())));
             if !latch.register(&waker) {
                 while !latch.is_done() {
@@ -116,9 +133,6 @@ mod loom_tests {
                 }
             }
             assert_eq!(written.load(Ordering::Relaxed), 2);
-            for j in jobs {
-                j.join().unwrap();
-            }
         });
     }
 }

@@ -1,4 +1,4 @@
-//! The one seam between spindle-pool and the [loom] model checker.
+//! The one seam between spindle-pool and the [loom](https://docs.rs/loom) model checker.
 //!
 //! Every atomic, lock and thread handle that a concurrent *protocol* of the pool uses
 //! (the sleep/wake protocol in `sleep.rs`, the count latch in `latch.rs`, the result

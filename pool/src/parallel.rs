@@ -10,9 +10,10 @@
 //! per thread, splitting again when a piece is stolen; fixed over-partitioning gets the
 //! same balance for uniform work with less bookkeeping.)
 //!
-//! Results keep the input order: piece `i` writes output piece `i`, and the pieces are
-//! concatenated in order once the scope has joined them.
+//! Results keep the input order: piece `i` writes output piece `i`, straight into the
+//! final vector (`collect.rs`), so each result is written exactly once.
 
+use crate::collect::Collector;
 use crate::registry::Registry;
 use std::sync::Arc;
 
@@ -37,15 +38,17 @@ where
     let piece_len = items
         .len()
         .div_ceil(pieces(registry.num_threads(), items.len()));
-    let inputs: Vec<&[T]> = items.chunks(piece_len).collect();
-    let mut outputs: Vec<Vec<U>> = inputs.iter().map(|_| Vec::new()).collect();
+    let mut output = Collector::new(items.len());
     let f = &f;
     crate::scope::scope(registry.clone(), |s| {
-        for (input, output) in inputs.iter().zip(outputs.iter_mut()) {
-            s.spawn(move || *output = input.iter().map(f).collect());
+        for (input, mut writer) in items.chunks(piece_len).zip(output.writers(piece_len)) {
+            s.spawn(move || writer.write_all(input.iter().map(f)));
         }
     });
-    concat(outputs, items.len())
+    // `scope` re-raised any panic, so every piece is complete here.
+    output
+        .finish()
+        .expect("every piece of map's output was written")
 }
 
 /// The body of `ThreadPool::map_vec`.
@@ -69,25 +72,16 @@ where
     }
     inputs.push(rest);
     inputs.reverse();
-    let mut outputs: Vec<Vec<U>> = inputs.iter().map(|_| Vec::new()).collect();
+    let mut output = Collector::new(len);
     let f = &f;
     crate::scope::scope(registry.clone(), |s| {
-        for (input, output) in inputs.into_iter().zip(outputs.iter_mut()) {
-            s.spawn(move || *output = input.into_iter().map(f).collect());
+        for (input, mut writer) in inputs.into_iter().zip(output.writers(piece_len)) {
+            s.spawn(move || writer.write_all(input.into_iter().map(f)));
         }
     });
-    concat(outputs, len)
-}
-
-fn concat<U>(mut outputs: Vec<Vec<U>>, len: usize) -> Vec<U> {
-    if outputs.len() == 1 {
-        return outputs.pop().expect("one output");
-    }
-    let mut out = Vec::with_capacity(len);
-    for piece in outputs {
-        out.extend(piece);
-    }
-    out
+    output
+        .finish()
+        .expect("every piece of map_vec's output was written")
 }
 
 /// The body of `ThreadPool::for_each_chunk_mut`.

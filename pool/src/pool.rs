@@ -18,11 +18,11 @@
 //! the threads are joined.
 
 use crate::builder::{BuildError, Builder};
-use crate::completion::Completion;
 use crate::erase::Scope;
-use crate::handle::{JobError, JobHandle};
+use crate::handle::JobHandle;
 use crate::job::{Job, Outcome};
 use crate::registry::Registry;
+use crate::spawn::SpawnJob;
 use crate::stats::PoolStats;
 use crate::worker::WorkerThread;
 use std::fmt;
@@ -112,28 +112,18 @@ impl ThreadPool {
 
     /// Runs `f` on the pool and returns a handle to its result: `join()` it, or `.await`
     /// it from any executor. After shutdown the job does not run and the handle yields a
-    /// rejected [`JobError`] at once.
+    /// rejected [`JobError`](crate::JobError) at once.
     pub fn spawn<F, T>(&self, f: F) -> JobHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let cell = Arc::new(Completion::new());
-        let job_cell = cell.clone();
-        let body = Box::new(move || {
-            let result = catch_unwind(AssertUnwindSafe(f));
-            let outcome = if result.is_ok() {
-                Outcome::Finished
-            } else {
-                Outcome::Panicked
-            };
-            job_cell.complete(result.map_err(JobError::panic));
-            outcome
-        });
-        if self.submit(Job::new(body, false)).is_err() {
-            cell.complete(Err(JobError::rejected()));
+        let job = Arc::new(SpawnJob::new(f));
+        if let Err(refused) = self.submit(Job::shared(job.clone())) {
+            drop(refused);
+            job.reject();
         }
-        JobHandle::new(cell)
+        JobHandle::new(job)
     }
 
     /// Runs `f` with a [`Scope`] whose jobs may borrow from the caller's stack; returns

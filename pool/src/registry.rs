@@ -3,26 +3,11 @@
 //! - the global [`Injector`] where jobs from outside the pool land (FIFO);
 //! - a [`Stealer`] for each worker's deque, so idle workers can steal;
 //! - the sleep/wake state (`sleep.rs`);
-//! - the in-flight count and the terminated bit, packed in one word (below);
+//! - the admission/termination word (`admission.rs`): how many admitted jobs are in
+//!   flight, and whether the pool is shut down;
 //! - each worker's counters (`stats.rs`) and the panic handler.
-//!
-//! ## The `state` word: admission and termination
-//! `state = 2 * in_flight + TERMINATED`, where `in_flight` counts *admitted* jobs
-//! (execute, spawn, scope jobs) that have not finished yet, queued or running.
-//! - [`Registry::admit`]: `fetch_add(2)`; if the old value had `TERMINATED`, undo and
-//!   reject. Because admission and termination are read-modify-writes of the same word,
-//!   they are totally ordered: a job is either admitted before shutdown (and will run) or
-//!   rejected (and never queued). No job can slip into a queue after the workers left.
-//! - [`Registry::finish`]: `fetch_sub(2)` after an admitted job ran; the one that leaves
-//!   exactly `TERMINATED` wakes every worker so they can exit.
-//! - [`Registry::terminate`]: `fetch_or(TERMINATED)`, then wake every worker.
-//! - A worker exits when it finds no work and `state == TERMINATED`: shut down, and no
-//!   admitted job left anywhere. (The second half of a `join` is not admitted: it exists
-//!   only while the joining job, itself admitted or nested in one, waits for it.)
-//!
-//! rayon keeps the same kind of count (`terminate_count`, bumped by every `spawn`); the
-//! price is one shared read-modify-write per job on each side.
 
+use crate::admission::Admission;
 use crate::handle::panic_message;
 use crate::job::Job;
 use crate::sleep::Sleep;
@@ -31,20 +16,16 @@ use crossbeam_deque::{Injector, Stealer};
 use crossbeam_utils::CachePadded;
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The user's panic handler for `execute` jobs.
 pub(crate) type PanicHandler = Box<dyn Fn(Box<dyn Any + Send>) + Send + Sync>;
-
-const TERMINATED: usize = 1;
-const ONE_JOB: usize = 2;
 
 /// State shared by all workers of one pool (see the module header).
 pub(crate) struct Registry {
     pub(crate) injector: Injector<Job>,
     pub(crate) stealers: Box<[Stealer<Job>]>,
     pub(crate) sleep: Sleep,
-    state: CachePadded<AtomicUsize>,
+    admission: CachePadded<Admission>,
     counters: Box<[CachePadded<Counters>]>,
     panic_handler: Option<PanicHandler>,
 }
@@ -56,7 +37,7 @@ impl Registry {
             injector: Injector::new(),
             stealers: stealers.into_boxed_slice(),
             sleep: Sleep::new(n),
-            state: CachePadded::new(AtomicUsize::new(0)),
+            admission: CachePadded::new(Admission::new()),
             counters: (0..n).map(|_| CachePadded::default()).collect(),
             panic_handler,
         }
@@ -69,36 +50,28 @@ impl Registry {
 
     /// Admits one job into the in-flight count, or refuses it after shutdown.
     pub(crate) fn admit(&self) -> bool {
-        let old = self.state.fetch_add(ONE_JOB, Ordering::AcqRel);
-        if old & TERMINATED != 0 {
-            self.finish();
-            return false;
-        }
-        true
+        self.admission.admit(|| self.sleep.wake_all())
     }
 
     /// An admitted job is done.
     pub(crate) fn finish(&self) {
-        let old = self.state.fetch_sub(ONE_JOB, Ordering::AcqRel);
-        if old == ONE_JOB | TERMINATED {
-            self.sleep.wake_all();
-        }
+        self.admission.finish(|| self.sleep.wake_all());
     }
 
     /// Refuses new jobs from now on and wakes every worker to drain the queues.
     pub(crate) fn terminate(&self) {
-        self.state.fetch_or(TERMINATED, Ordering::AcqRel);
+        self.admission.terminate();
         self.sleep.wake_all();
     }
 
     /// Whether shutdown has started.
     pub(crate) fn is_terminated(&self) -> bool {
-        self.state.load(Ordering::Acquire) & TERMINATED != 0
+        self.admission.is_terminated()
     }
 
     /// Whether a worker with nothing to do may exit: shut down and nothing in flight.
     pub(crate) fn can_exit(&self) -> bool {
-        self.state.load(Ordering::Acquire) == TERMINATED
+        self.admission.can_exit()
     }
 
     /// Whether any shared queue (injector or a worker's deque) holds a job.

@@ -7,7 +7,8 @@
 //!        or a random peer's deque (steal)   -- the oldest job of a busy worker
 //!     if found: run it (catch_unwind), count it, continue
 //!     if the pool shut down and nothing is in flight: exit
-//!     spin a few rounds (yield), then sleep (sleep.rs) until someone pushes work
+//!     search: spin a few rounds (yield), counted as searching, then sleep (sleep.rs)
+//!     until someone pushes work
 //! }
 //! ```
 //!
@@ -25,6 +26,9 @@
 //!    thread access to it, so a job spawned from inside a worker goes to its own deque.
 //! 2. Every push is followed by `Sleep::notify_new_job` (the waker half of the sleep
 //!    protocol); every sleep runs the full `has_work` check as its final check.
+//! 3. A worker is counted as searching exactly while an [`Idle`] streak of its own says
+//!    so: from its first failed search until it finds a job, or the wait that the streak
+//!    served is over (`Idle` is dropped, also on unwinding).
 
 use crate::job::{Job, Outcome};
 use crate::loom::capacity;
@@ -94,6 +98,14 @@ impl WorkerThread {
     pub(crate) fn push(&self, job: Job) {
         self.local.push(job);
         self.registry.sleep.notify_new_job();
+    }
+
+    /// Whether offering a new job for stealing can help: there is another worker to
+    /// take it, and our deque is empty (a thief would find nothing here) or some worker
+    /// sleeps (idle capacity to wake). `join`'s lazy splitting test.
+    pub(crate) fn should_offer_work(&self) -> bool {
+        self.registry.num_threads() > 1
+            && (self.local.is_empty() || self.registry.sleep.has_sleepers())
     }
 
     /// Pops the newest job of this worker's own deque.
@@ -190,35 +202,17 @@ impl WorkerThread {
         }
     }
 
-    /// One idle step: spin (yield) for the first rounds, then sleep until woken. `stop` is
-    /// part of the final check, so a latch set or a shutdown wakes the sleeper too.
-    fn idle(&self, rounds: &mut usize, stop: &dyn Fn() -> bool) {
-        if *rounds < SPIN_ROUNDS {
-            *rounds += 1;
-            std::thread::yield_now();
-            return;
-        }
-        *rounds = 0;
-        if self
-            .registry
-            .sleep
-            .sleep(self.index, || stop() || self.has_work())
-        {
-            self.counters().slept();
-        }
-    }
-
     /// Runs jobs of this pool until `done()` holds; sleeps when there are none. The caller
     /// registered [`WorkerThread::waker`] with whatever will make `done()` true.
     pub(crate) fn wait_until(&self, done: &dyn Fn() -> bool) {
-        let mut rounds = 0;
+        let mut idle = Idle::new(self);
         while !done() {
             match self.find_work() {
                 Some(job) => {
+                    idle.found_work();
                     self.execute(job);
-                    rounds = 0;
                 }
-                None => self.idle(&mut rounds, done),
+                None => idle.step(done),
             }
         }
     }
@@ -226,19 +220,78 @@ impl WorkerThread {
     /// The worker's main loop: run jobs until the pool shut down and nothing is left.
     fn main_loop(&self) {
         let registry = &*self.registry;
-        let mut rounds = 0;
+        let mut idle = Idle::new(self);
         loop {
-            // Look for work first: the `state` word changes with every admitted job, so
-            // reading it only when idle keeps its cache line out of the hot path.
+            // Look for work first: the admission word changes with every admitted job,
+            // so reading it only when idle keeps its cache line out of the hot path.
             if let Some(job) = self.find_work() {
+                idle.found_work();
                 self.execute(job);
-                rounds = 0;
                 continue;
             }
             if registry.can_exit() {
                 return;
             }
-            self.idle(&mut rounds, &|| registry.can_exit());
+            idle.step(&|| registry.can_exit());
+        }
+    }
+}
+
+/// One streak of idleness of a worker: how many spin rounds it has done, and whether it
+/// is counted as *searching* in the sleep state (so that pushers need not wake anybody
+/// while it looks). Leaving the streak — by finding work, or by dropping the `Idle`
+/// when the wait it served is over — takes the worker out of the count.
+struct Idle<'a> {
+    worker: &'a WorkerThread,
+    rounds: usize,
+    searching: bool,
+}
+
+impl<'a> Idle<'a> {
+    fn new(worker: &'a WorkerThread) -> Idle<'a> {
+        Idle {
+            worker,
+            rounds: 0,
+            searching: false,
+        }
+    }
+
+    /// The worker found a job: it is busy again.
+    fn found_work(&mut self) {
+        self.rounds = 0;
+        if self.searching {
+            self.searching = false;
+            self.worker.registry.sleep.stop_searching();
+        }
+    }
+
+    /// One idle step: spin (yield) for the first rounds, then sleep until woken. `stop` is
+    /// part of the sleep's final check, so a latch set or a shutdown wakes the sleeper.
+    fn step(&mut self, stop: &dyn Fn() -> bool) {
+        let worker = self.worker;
+        let sleep = &worker.registry.sleep;
+        if !self.searching {
+            self.searching = true;
+            sleep.start_searching();
+        }
+        if self.rounds < SPIN_ROUNDS {
+            self.rounds += 1;
+            std::thread::yield_now();
+            return;
+        }
+        self.rounds = 0;
+        sleep.sleep(
+            worker.index,
+            || stop() || worker.has_work(),
+            || worker.counters().slept(),
+        );
+    }
+}
+
+impl Drop for Idle<'_> {
+    fn drop(&mut self) {
+        if self.searching {
+            self.worker.registry.sleep.stop_searching();
         }
     }
 }
