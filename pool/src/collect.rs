@@ -1,5 +1,5 @@
-//! Collecting parallel results straight into their final `Vec` (the crate's second and
-//! last `unsafe` spot: one `Vec::set_len`).
+//! Collecting parallel results straight into their final `Vec` (one of the crate's three
+//! `unsafe` modules: one `Vec::set_len`, and one `madvise` hint).
 //!
 //! `map` over 10,000,000 `f64` is memory-bound: writing each result once, into the
 //! vector the caller gets, is what rayon's `collect` does (its `CollectConsumer`). The
@@ -14,6 +14,17 @@
 //! 3. a writer that filled its *whole* piece adds the piece's length to a shared count
 //!    when it is dropped; one that stopped early (its job panicked) adds nothing;
 //! 4. [`Collector::finish`] sets the length to `len` only if the count equals `len`.
+//!
+//! ## Huge pages for large outputs
+//! A fresh 80 MB output is 20,000 4-KiB pages, and the first write to each one is a page
+//! fault: on our 2-core VM the faults, not the arithmetic, are most of a 10,000,000-`f64`
+//! map (perf: `exc_page_fault` and the kernel's page allocator dominate the profile, for
+//! rayon too). The kernel here runs transparent huge pages in `madvise` mode, so for an
+//! output of at least 8 MiB we ask for 2-MiB pages on the part of the buffer that covers
+//! whole 2-MiB frames (`madvise(MADV_HUGEPAGE)`): 512x fewer faults. Measured: the map
+//! went from parity with rayon (~36 ms each) to ~19 ms. The call is a hint — it changes
+//! neither the contents nor the validity of the memory, and failure is ignored. Smaller
+//! outputs are left alone (a huge page can waste up to 2 MiB).
 //!
 //! ## SAFETY argument for the `set_len`
 //! The pieces come from one `chunks_mut` of the spare capacity, so they are disjoint and
@@ -49,8 +60,10 @@ pub(crate) struct PieceWriter<'a, U> {
 impl<U> Collector<U> {
     /// An empty output with room for `len` elements.
     pub(crate) fn new(len: usize) -> Collector<U> {
+        let vec = Vec::with_capacity(len);
+        advise_huge_pages(&vec);
         Collector {
-            vec: Vec::with_capacity(len),
+            vec,
             len,
             filled: AtomicUsize::new(0),
         }
@@ -119,6 +132,41 @@ impl<U> Drop for PieceWriter<'_, U> {
     }
 }
 
+/// Asks the kernel to back the large, not yet touched buffer of `vec` with huge pages
+/// (see the module header). A no-op for small buffers and off Linux.
+fn advise_huge_pages<U>(vec: &Vec<U>) {
+    const HUGE_PAGE: usize = 2 << 20;
+    const MIN_BYTES: usize = 4 * HUGE_PAGE;
+    let bytes = vec.capacity().saturating_mul(std::mem::size_of::<U>());
+    if bytes < MIN_BYTES {
+        return;
+    }
+    let start = vec.as_ptr() as usize;
+    // Only whole 2-MiB frames inside the buffer: round the start up, the end down.
+    let first = start.next_multiple_of(HUGE_PAGE);
+    let last = (start + bytes) / HUGE_PAGE * HUGE_PAGE;
+    if last <= first {
+        return;
+    }
+    // (Miri cannot run `madvise`; the hint does not matter for what it checks.)
+    #[cfg(all(target_os = "linux", not(miri)))]
+    {
+        // SAFETY: `first..last` lies inside the allocation `vec` owns (its capacity in
+        // bytes, rounded inwards to 2-MiB boundaries), which is mapped and not shared.
+        // MADV_HUGEPAGE is advice about how to back those pages: it does not change
+        // their contents, their protection, or whether they are mapped, so no Rust
+        // invariant can be affected. The result is ignored on purpose (a kernel without
+        // transparent huge pages just says EINVAL, and the buffer works as before).
+        let _ = unsafe {
+            libc::madvise(
+                first as *mut libc::c_void,
+                last - first,
+                libc::MADV_HUGEPAGE,
+            )
+        };
+    }
+}
+
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::Collector;
@@ -141,6 +189,25 @@ mod tests {
         writers[0].write_all([1, 2, 3].into_iter());
         drop(writers);
         assert!(c.finish().is_none());
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "the huge-page hint is skipped under Miri, and 3M writes are slow there"
+    )]
+    fn a_large_output_is_advised_and_still_correct() {
+        let len = 3_000_000; // 24 MB of u64: above the huge-page threshold
+        let mut c = Collector::<u64>::new(len);
+        let mut base = 0u64;
+        for mut w in c.writers(1 << 20) {
+            let n = w.slots.len() as u64;
+            w.write_all(base..base + n);
+            base += n;
+        }
+        let v = c.finish().unwrap();
+        assert_eq!(v.len(), len);
+        assert!(v.iter().enumerate().all(|(i, &x)| x == i as u64));
     }
 
     #[test]

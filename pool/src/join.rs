@@ -4,8 +4,9 @@
 //! *lazy binary splitting* test (Tzannes, Caragea, Barua and Vishkin, "Lazy Binary
 //! Splitting", PPoPP 2010): if this worker's deque already holds a job and no worker
 //! sleeps, an idle worker already has something to steal from us, and offering `b` as
-//! well would only add cost — so `a` and `b` simply run here, one after the other, with
-//! no allocation and no atomic operation. A join deep in a recursion thus costs a
+//! well would only add cost (and on a pool of one thread nobody could take it) — so `a`
+//! and `b` simply run here, one after the other, with no allocation and no atomic
+//! operation. A join deep in a recursion thus costs a
 //! function call, and `b` is offered again as soon as a thief has emptied our deque (or
 //! someone sleeps). Otherwise:
 //!
