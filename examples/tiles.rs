@@ -15,6 +15,16 @@
 //!    against the reference bit for bit, and print the median wall time, the speedup over
 //!    one thread, and which worker and core ran each tile;
 //! 4. write the edge image as an 8-bit PNG (default `tiles-out.png`).
+//!
+//! Reading the output: "busy ms" per worker close to the run's wall time means the
+//! worker never waited; the map shows which worker ran each tile. With spindle-pool,
+//! runs of one worker along a row are batches of tiles it took from the pool's shared
+//! queue at once, and a lone tile between them is one stolen from the other worker.
+//! "steals" and "sleeps" are the pool's own counters: a handful of sleeps per run is
+//! the workers parking between runs, not during one. Speedups above the core count can
+//! happen on a shared machine (the 1-thread run competed with other processes); on a quiet
+//! one expect a little under N: the tiles recompute their halos (the "more input" figure)
+//! and share memory bandwidth.
 
 use std::error::Error;
 use std::path::PathBuf;
