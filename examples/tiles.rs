@@ -143,12 +143,7 @@ fn run(options: &Options) -> Result<(), Box<dyn Error>> {
     println!("threads  median ms  speedup  identical to reference");
     let mut one_thread = None;
     for threads in 1..=options.max_threads {
-        let pool = ThreadPool::builder()
-            .threads(threads)
-            .pin_to_cores(options.pin)
-            .thread_name(|i| format!("tile-{i}"))
-            .build()
-            .map_err(|e| format!("cannot build a pool of {threads} threads: {e:?}"))?;
+        let pool = build_pool(threads, options.pin)?;
         // One untimed run first: it grows every worker's scratch buffers to tile size.
         check(&filter_on_pool(&pool, &filter, &src, &grid), &reference)?;
         let mut runs: Vec<PoolRun> = Vec::with_capacity(options.runs);
@@ -199,6 +194,26 @@ fn run(options: &Options) -> Result<(), Box<dyn Error>> {
         options.gain
     );
     Ok(())
+}
+
+/// A pool of `threads` workers named `tile-{i}`, pinned to cores if asked. Where the OS
+/// refuses pinning (some containers do), says so and falls back to unpinned workers.
+fn build_pool(threads: usize, pin: bool) -> Result<ThreadPool, String> {
+    let build = |pin: bool| {
+        ThreadPool::builder()
+            .threads(threads)
+            .pin_to_cores(pin)
+            .thread_name(|i| format!("tile-{i}"))
+            .build()
+    };
+    match build(pin) {
+        Ok(pool) => Ok(pool),
+        Err(error) if pin => {
+            eprintln!("tiles: cannot pin workers ({error}); running them unpinned");
+            build(false).map_err(|e| format!("cannot build a pool of {threads} threads: {e}"))
+        }
+        Err(error) => Err(format!("cannot build a pool of {threads} threads: {error}")),
+    }
 }
 
 /// Fails the demo if a tiled run differs from the reference in any bit.

@@ -2,7 +2,7 @@
 //!
 //! [`filter_on_pool`] is the whole parallel algorithm:
 //!
-//! 1. allocate the output and split it into one [`TileJob`] per tile
+//! 1. allocate the output and split it into one [`TileJob`](super::TileJob) per tile
 //!    ([`TileGrid::jobs`]: disjoint `&mut` rows, so no locks);
 //! 2. open a `pool.scope`, and spawn one job per tile. A scope, like
 //!    `std::thread::scope` or `rayon::scope`, does not return before every job spawned in
