@@ -84,7 +84,8 @@ impl Registry {
         self.injector.len() + self.stealers.iter().map(Stealer::len).sum::<usize>()
     }
 
-    /// Pushes an admitted job into the injector and wakes a sleeper if there is one.
+    /// Pushes a job (admitted itself, or covered by its admitted scope) into the injector,
+    /// and wakes a sleeper if one sleeps and nobody searches.
     pub(crate) fn inject(&self, job: Job) {
         self.injector.push(job);
         self.sleep.notify_new_job();
@@ -105,6 +106,7 @@ impl Registry {
                 .map(|(i, c)| c.snapshot(i))
                 .collect(),
             queued: self.queued(),
+            sleeping: self.sleep.sleeping(),
         }
     }
 

@@ -174,7 +174,12 @@ impl Sleep {
 
     /// Whether some worker is asleep or about to be (a hint: Relaxed, may be stale).
     pub(crate) fn has_sleepers(&self) -> bool {
-        sleepers(self.state.load(Ordering::Relaxed)) != 0
+        self.sleeping() != 0
+    }
+
+    /// How many workers are asleep or about to be (a snapshot, for statistics).
+    pub(crate) fn sleeping(&self) -> usize {
+        sleepers(self.state.load(Ordering::Relaxed))
     }
 
     /// Sleepers and searchers (checked by the loom models).

@@ -71,7 +71,7 @@ pub struct WorkerStats {
 ///      0       5012         12          3          0
 ///      1       4988         17          2          1
 ///  total      10000         29          5          1
-/// queued: 0
+/// queued: 0, sleeping now: 2
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PoolStats {
@@ -80,6 +80,8 @@ pub struct PoolStats {
     /// Jobs waiting in queues (global injector and workers' deques) when the snapshot
     /// was taken.
     pub queued: usize,
+    /// Workers asleep (or just about to block) when the snapshot was taken.
+    pub sleeping: usize,
 }
 
 impl PoolStats {
@@ -124,6 +126,10 @@ impl fmt::Display for PoolStats {
             self.sleeps(),
             self.panics()
         )?;
-        write!(f, "queued: {}", self.queued)
+        write!(
+            f,
+            "queued: {}, sleeping now: {}",
+            self.queued, self.sleeping
+        )
     }
 }

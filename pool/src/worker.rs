@@ -94,7 +94,8 @@ impl WorkerThread {
         &self.waker
     }
 
-    /// Pushes a job on this worker's own deque and wakes a sleeper if there is one.
+    /// Pushes a job on this worker's own deque, and wakes a sleeper if one sleeps and
+    /// nobody searches.
     pub(crate) fn push(&self, job: Job) {
         self.local.push(job);
         self.registry.sleep.notify_new_job();

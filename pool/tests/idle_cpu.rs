@@ -2,7 +2,7 @@
 
 use spindle_pool::ThreadPool;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The kernel thread id of the calling thread, from the `/proc/thread-self` link
 /// (`/proc/<pid>/task/<tid>`), so no `unsafe` `gettid` call is needed.
@@ -42,9 +42,21 @@ fn idle_pool_uses_almost_no_cpu() {
     assert_eq!(pool.map(&v, |x| x + 1).len(), 100_000);
     let tids = tids.lock().unwrap().clone();
     assert_eq!(tids.len(), 2);
+    // Start the window once both workers sleep (a bounded poll of a condition).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while pool.stats().sleeping < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "workers never went to sleep: {}",
+            pool.stats()
+        );
+        std::thread::yield_now();
+    }
     let before: Vec<_> = tids.iter().map(|&t| cpu_time_ns(t)).collect();
     std::thread::sleep(Duration::from_millis(500)); // the measurement window, not a sync
     let after: Vec<_> = tids.iter().map(|&t| cpu_time_ns(t)).collect();
+    let stats = pool.stats();
+    assert_eq!(stats.sleeping, 2, "{stats}");
     for (i, (b, a)) in before.iter().zip(&after).enumerate() {
         let stat_delta = a.0 - b.0;
         let delta = match (b.1, a.1) {
@@ -52,9 +64,8 @@ fn idle_pool_uses_almost_no_cpu() {
             _ => stat_delta,
         };
         assert!(
-            delta < 5_000_000,
+            delta < 5_000_000 && stat_delta < 5_000_000,
             "worker {i} used {delta} ns of CPU in 500 ms of idleness (stat: {stat_delta} ns)"
         );
     }
-    assert!(pool.stats().sleeps() >= 2, "{}", pool.stats());
 }
