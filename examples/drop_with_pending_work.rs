@@ -72,5 +72,9 @@ fn main() {
     drop(pool);
     let dropped = dropped.load(Ordering::SeqCst);
     println!("dropped {dropped} of {} futures and jobs", TASKS + JOBS);
-    assert_eq!(dropped, TASKS + JOBS, "every future and job dropped exactly once");
+    assert_eq!(
+        dropped,
+        TASKS + JOBS,
+        "every future and job dropped exactly once"
+    );
 }

@@ -8,8 +8,7 @@
 //!
 //! Each accepted connection is spawned as its own task, which copies what it reads back
 //! to the writer (`spindle::io::copy` over the stream's two halves). The server prints a
-//! line per connection, with the worker thread that accepted it, and a summary of the
-//! runtime's counters when a connection closes.
+//! line when a connection opens and when it closes, with the bytes it echoed.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

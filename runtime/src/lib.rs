@@ -50,3 +50,8 @@ pub mod time;
 
 pub use runtime::Runtime;
 pub use task::spawn;
+
+/// The README's Rust example, compiled and run as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
