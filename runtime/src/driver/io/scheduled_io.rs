@@ -179,22 +179,8 @@ impl ScheduledIo {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
+    use super::super::tests::counting;
     use super::*;
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicUsize;
-    use std::task::Wake;
-
-    struct CountingWaker(AtomicUsize);
-    impl Wake for CountingWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn counting() -> (Arc<CountingWaker>, Waker) {
-        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
-        (counter.clone(), Waker::from(counter))
-    }
 
     #[test]
     fn readiness_wakes_only_the_matching_direction() {

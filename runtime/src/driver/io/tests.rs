@@ -6,14 +6,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-struct CountingWaker(AtomicUsize);
+/// A waker that counts its wakes (shared with `scheduled_io`'s tests).
+pub(super) struct CountingWaker(pub(super) AtomicUsize);
 impl Wake for CountingWaker {
     fn wake(self: Arc<Self>) {
         self.0.fetch_add(1, Ordering::SeqCst);
     }
 }
 
-fn counting() -> (Arc<CountingWaker>, Waker) {
+/// A counting waker and its counter.
+pub(super) fn counting() -> (Arc<CountingWaker>, Waker) {
     let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
     (counter.clone(), Waker::from(counter))
 }
