@@ -153,7 +153,7 @@ impl TimeShared {
     }
 
     /// Timers alive in the wheel.
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn timers(&self) -> usize {
         self.lock().wheel.len()
     }

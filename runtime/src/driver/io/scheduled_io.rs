@@ -171,7 +171,7 @@ impl ScheduledIo {
     }
 
     /// The readiness bits currently recorded (for tests and stats).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn readiness(&self) -> Ready {
         Ready::from_bits(self.state.load(Ordering::Acquire))
     }
