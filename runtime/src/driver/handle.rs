@@ -50,13 +50,27 @@ pub(crate) fn try_current() -> Option<DriverHandle> {
     CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
 }
 
+/// The current thread's time driver (one `Arc` clone, no more: a `timeout` around a
+/// ready future pays only this), or the panic of [`current`].
+#[track_caller]
+pub(crate) fn current_time(what: &str) -> Arc<TimeShared> {
+    let time = CURRENT
+        .try_with(|c| c.borrow().as_ref().map(|h| h.time.clone()))
+        .ok()
+        .flatten();
+    time.unwrap_or_else(|| no_runtime(what))
+}
+
+#[track_caller]
+fn no_runtime(what: &str) -> ! {
+    panic!(
+        "{what} must be created inside a spindle runtime: call it from a task or from \
+         inside Runtime::block_on (there is no spindle runtime on this thread)"
+    )
+}
+
 /// The current thread's drivers, or a panic naming `what` and the fix.
 #[track_caller]
 pub(crate) fn current(what: &str) -> DriverHandle {
-    try_current().unwrap_or_else(|| {
-        panic!(
-            "{what} must be created inside a spindle runtime: call it from a task or from \
-             inside Runtime::block_on (there is no spindle runtime on this thread)"
-        )
-    })
+    try_current().unwrap_or_else(|| no_runtime(what))
 }

@@ -13,8 +13,10 @@
 
 use std::io::{self, IoSlice, Read, Write};
 use std::net::{Shutdown, SocketAddr};
+use std::os::fd::AsRawFd;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
 
@@ -98,6 +100,32 @@ impl TcpStream {
     /// Whether Nagle's algorithm is off.
     pub fn nodelay(&self) -> io::Result<bool> {
         self.io.source().nodelay()
+    }
+
+    /// Sets `SO_LINGER`: with `Some(d)`, closing the stream waits up to `d` for unsent
+    /// data to go out; `Some(Duration::ZERO)` resets the connection on close (an RST,
+    /// no TIME_WAIT); `None` (the default) closes in the background.
+    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
+        let value = libc::linger {
+            l_onoff: linger.is_some().into(),
+            l_linger: linger.map_or(0, |d| d.as_secs().min(i32::MAX as u64) as libc::c_int),
+        };
+        // SAFETY: the descriptor is this stream's open socket for the whole call, and
+        // `value` is a valid `linger` whose size is passed along with its address.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.io.source().as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                (&raw const value).cast(),
+                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
     }
 
     /// Shuts down the read half, the write half (the peer then reads end-of-stream), or

@@ -254,3 +254,21 @@ fn sockets_outside_a_runtime_panic_with_a_message() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let _ = TcpListener::from_std(listener);
 }
+
+#[test]
+fn linger_zero_resets_the_connection_on_close() {
+    block_on_driver(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = std::thread::spawn(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            let mut buf = [0u8; 1];
+            s.read(&mut buf)
+        });
+        let (stream, _) = listener.accept().await.unwrap();
+        stream.set_linger(Some(std::time::Duration::ZERO)).unwrap();
+        drop(stream);
+        let error = peer.join().unwrap().unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+    });
+}

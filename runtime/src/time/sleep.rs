@@ -65,7 +65,7 @@ impl Sleep {
     pub(crate) fn new(deadline: Instant) -> Sleep {
         Sleep {
             deadline,
-            time: handle::current("spindle::time::sleep").time,
+            time: handle::current_time("spindle::time::sleep"),
             state: State::Unregistered,
         }
     }
