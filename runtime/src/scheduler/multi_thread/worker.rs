@@ -65,6 +65,13 @@ pub(super) struct WorkerContext {
     pub(super) index: usize,
     core: RefCell<Core>,
     parker: Parker,
+    /// True while this worker runs the I/O and time driver (parked in it, or polling it
+    /// between tasks). Tasks the driver wakes then go to the local queue, not the LIFO
+    /// slot: they were not woken by the task that just ran, so the LIFO slot's locality
+    /// argument does not hold, and in the (unstealable) slot they would wait behind
+    /// whatever this worker runs next — a connect loop that never blocks, say — while
+    /// another worker sits idle.
+    in_driver: Cell<bool>,
 }
 
 struct Core {
@@ -127,6 +134,11 @@ pub(super) fn schedule_local(
         }
         let made_stealable = if is_yield {
             core.deferred.push(task);
+            false
+        } else if w.in_driver.get() {
+            // Stealable, but nobody is woken yet: after the driver turn the worker
+            // decides (`after_driver`), once it knows how many tasks the turn woke.
+            core.local.push(task);
             false
         } else {
             match core.lifo.replace(task) {
@@ -235,6 +247,7 @@ fn run(shared: Arc<Shared>, seed: WorkerSeed) {
             rng: XorShift(0x9E37_79B9 ^ (seed.index as u32 + 1).wrapping_mul(0x85EB_CA6B)),
         }),
         parker: seed.parker,
+        in_driver: Cell::new(false),
         shared,
     };
     WORKER.with(|w| w.set(&ctx));
@@ -275,7 +288,11 @@ impl WorkerContext {
             // are serviced even while every worker stays busy (tokio does the same on
             // its 61-tick interval). Wakes land in this worker's queues.
             drop(core);
+            self.in_driver.set(true);
             self.parker.poll_driver();
+            self.in_driver.set(false);
+            // This worker is busy: whatever the turn woke is for the others to steal.
+            self.after_driver(0);
             core = self.core.borrow_mut();
             // Yielded tasks wait at most this long, even behind a queue that never
             // empties (tokio wakes its deferred tasks at the same interval).
@@ -412,6 +429,14 @@ impl WorkerContext {
         coop::with_budget(|| task.run());
     }
 
+    /// After a driver turn: if more tasks wait in the local queue than this worker will
+    /// take itself (`keep`), wake a sleeping worker to steal them (if none is searching).
+    fn after_driver(&self, keep: usize) {
+        if self.core.borrow().local.len() > keep {
+            self.shared.notify_parked();
+        }
+    }
+
     fn has_local_work(&self) -> bool {
         let core = self.core.borrow();
         core.lifo.is_some() || !core.local.is_empty()
@@ -429,7 +454,11 @@ impl WorkerContext {
         }
         loop {
             bump(&self.counters().parks, 1);
+            self.in_driver.set(true);
             self.parker.park();
+            self.in_driver.set(false);
+            // This worker runs the first task the turn woke; the rest are for others.
+            self.after_driver(1);
             if self.shared.is_shutdown() {
                 return;
             }
