@@ -30,7 +30,7 @@ use crate::registry::Registry;
 use crate::scope::ScopeContext;
 use crate::worker::WorkerThread;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The body of `ThreadPool::install`.
 pub(crate) fn install<OP, R>(registry: &Arc<Registry>, op: OP) -> R
@@ -50,8 +50,14 @@ where
     OP: FnOnce() -> R + Send,
     R: Send,
 {
-    let mut result: Option<std::thread::Result<R>> = None;
-    let slot = &mut result;
+    // The result slot lives on the heap, shared by the job and the caller, rather than
+    // on the caller's stack behind a `&mut` captured by the job: the job's `&mut` would
+    // stay protected (Tree Borrows) until the job's own call returns, which is *after*
+    // it released the latch, so the caller's read would race with a live `&mut` — Miri
+    // reports exactly that. One `Arc` per `install` is cheap next to the trip into the
+    // pool.
+    let result: Arc<Mutex<Option<std::thread::Result<R>>>> = Arc::new(Mutex::new(None));
+    let slot = result.clone();
     let (body, ()) = crate::erase::enter(
         ScopeContext::detached(),
         |s| {
@@ -62,7 +68,7 @@ where
                 } else {
                     Outcome::Finished
                 };
-                *slot = Some(r);
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
                 outcome
             });
             if registry.admit() {
@@ -80,6 +86,7 @@ where
     if let Err(p) = body {
         resume_unwind(p);
     }
+    let result = result.lock().unwrap_or_else(|p| p.into_inner()).take();
     match result.expect("install: the job was consumed without running, which cannot happen") {
         Ok(r) => r,
         Err(p) => resume_unwind(p),
