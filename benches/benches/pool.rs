@@ -145,6 +145,9 @@ fn spawn_join_latency(c: &mut Criterion, pools: &Pools) {
     g.bench_function("spindle_spawn_join", |b| {
         b.iter(|| pools.spindle.spawn(|| black_box(1u64)).join().unwrap())
     });
+    g.bench_function("spindle_install", |b| {
+        b.iter(|| pools.spindle.install(|| black_box(1u64)))
+    });
     g.bench_function("rayon_install", |b| {
         b.iter(|| pools.rayon.install(|| black_box(1u64)))
     });

@@ -19,10 +19,11 @@
 //!    not yet taken are run on the way, as rayon does;
 //! 4. if `b` was stolen, wait for its latch while running other jobs (`wait.rs`).
 //!
-//! From any other thread: `b` goes into the injector behind a claim slot, `a` runs on the
-//! caller; then the caller tries to claim `b` back and runs it itself if no worker took
-//! it yet; otherwise it parks until the worker finishes it. (rayon instead ships the
-//! whole `join` into the pool and blocks; running `a` here saves a round trip.)
+//! From any other thread, the whole `join` moves onto a worker as one job and the caller
+//! blocks until it is done (`install.rs`, rayon's `in_worker_cold`): a recursion started
+//! from outside then pays the trip into the pool once, and every nested `join` takes the
+//! worker path above. (An earlier version ran `a` on the caller and offered `b` through
+//! the injector at every level: 4.5x rayon on a depth-16 join tree, see BENCHMARKS.md.)
 //!
 //! Panics: both closures always finish; then `a`'s panic is re-raised if it panicked,
 //! else `b`'s — the panic never escapes while `b` may still borrow the caller's stack.
@@ -32,7 +33,7 @@ use crate::registry::Registry;
 use crate::scope::ScopeContext;
 use crate::worker::WorkerThread;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The body of `ThreadPool::join`.
 pub(crate) fn join<A, B, RA, RB>(registry: &Arc<Registry>, a: A, b: B) -> (RA, RB)
@@ -42,15 +43,35 @@ where
     RA: Send,
     RB: Send,
 {
-    let worker = WorkerThread::current_of(registry);
-    if let Some(worker) = &worker {
-        if !worker.should_offer_work() {
-            // Lazy binary splitting: a thief already has something to steal from us, so
-            // offering `b` too would only add cost; run both here.
-            let result_a = catch_unwind(AssertUnwindSafe(a));
-            let result_b = catch_unwind(AssertUnwindSafe(b));
-            return both(result_a, result_b);
-        }
+    if let Some(worker) = WorkerThread::current_of(registry) {
+        return join_on_worker(&worker, a, b);
+    }
+    // From outside: move the whole join onto a worker, once (`install.rs`).
+    crate::install::install_cold(registry, || match WorkerThread::current_of(registry) {
+        Some(worker) => join_on_worker(&worker, a, b),
+        // The pool is shut down, so `install` ran us on the caller: no pool to offer
+        // `b` to, run both here.
+        None => both(
+            catch_unwind(AssertUnwindSafe(a)),
+            catch_unwind(AssertUnwindSafe(b)),
+        ),
+    })
+}
+
+/// `join` on a worker of the pool.
+fn join_on_worker<A, B, RA, RB>(worker: &WorkerThread, a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    if !worker.should_offer_work() {
+        // Lazy binary splitting: a thief already has something to steal from us, so
+        // offering `b` too would only add cost; run both here.
+        let result_a = catch_unwind(AssertUnwindSafe(a));
+        let result_b = catch_unwind(AssertUnwindSafe(b));
+        return both(result_a, result_b);
     }
     let mut result_b: Option<std::thread::Result<RB>> = None;
     let slot_b = &mut result_b;
@@ -67,10 +88,7 @@ where
                 *slot_b = Some(r);
                 outcome
             });
-            match worker {
-                Some(worker) => join_on_worker(&worker, job_b, a, &|| s.jobs_done()),
-                None => join_from_outside(registry, job_b, a),
-            }
+            offer_and_run(worker, job_b, a, &|| s.jobs_done())
         },
         |_| (),
     );
@@ -92,7 +110,8 @@ fn both<RA, RB>(a: std::thread::Result<RA>, b: std::thread::Result<RB>) -> (RA, 
     }
 }
 
-fn join_on_worker<A, RA>(
+/// Steps 1-4 of the module header: push `b`, run `a`, take `b` back unless stolen.
+fn offer_and_run<A, RA>(
     worker: &WorkerThread,
     job_b: Job,
     a: A,
@@ -114,30 +133,6 @@ where
         if is_b {
             break;
         }
-    }
-    result_a
-}
-
-fn join_from_outside<A, RA>(registry: &Registry, job_b: Job, a: A) -> std::thread::Result<RA>
-where
-    A: FnOnce() -> RA,
-{
-    let claim = Arc::new(Mutex::new(Some(job_b)));
-    if registry.admit() {
-        let claim = claim.clone();
-        let body = Box::new(move || {
-            let job = claim.lock().unwrap_or_else(|p| p.into_inner()).take();
-            match job {
-                Some(job) => job.run(),
-                None => Outcome::Finished, // the caller claimed it first
-            }
-        });
-        registry.inject(Job::new(body, true));
-    }
-    let result_a = catch_unwind(AssertUnwindSafe(a));
-    let unclaimed = claim.lock().unwrap_or_else(|p| p.into_inner()).take();
-    if let Some(job) = unclaimed {
-        job.run();
     }
     result_a
 }

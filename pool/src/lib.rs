@@ -3,7 +3,8 @@
 //! A pool of `n` threads for CPU-bound and blocking work: fire-and-forget jobs
 //! ([`ThreadPool::execute`]), jobs with a result to block on or `.await`
 //! ([`ThreadPool::spawn`] → [`JobHandle`]), jobs that borrow from the caller
-//! ([`ThreadPool::scope`]), fork-join ([`ThreadPool::join`]) and data-parallel helpers
+//! ([`ThreadPool::scope`]), fork-join ([`ThreadPool::join`]), running an operation inside
+//! the pool ([`ThreadPool::install`]) and data-parallel helpers
 //! ([`ThreadPool::map`], [`ThreadPool::map_vec`], [`ThreadPool::for_each_chunk_mut`]).
 //! It does not depend on the async runtime; the runtime's `spawn_blocking` uses it.
 //!
@@ -77,6 +78,7 @@
 //! | `wait.rs` | how a thread waits: help (worker) or park (others) |
 //! | `erase.rs` | lifetime erasure for borrowed jobs — `unsafe`, with its SAFETY argument |
 //! | `scope.rs` | `Scope::spawn` and `ThreadPool::scope` |
+//! | `install.rs` | `ThreadPool::install`: move an operation onto a worker, block until done |
 //! | `join.rs` | `ThreadPool::join` |
 //! | `parallel.rs` | `map`, `map_vec`, `for_each_chunk_mut` |
 //! | `collect.rs` | writing parallel results straight into the output `Vec` — `unsafe` (one `set_len`) |
@@ -108,6 +110,7 @@ mod collect;
 mod completion;
 mod erase;
 mod handle;
+mod install;
 mod job;
 mod join;
 mod latch;

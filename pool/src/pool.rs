@@ -139,10 +139,38 @@ impl ThreadPool {
         crate::scope::scope(self.registry.clone(), f)
     }
 
+    /// Runs `op` on a worker of this pool and returns its result (rayon's `install`).
+    ///
+    /// Called from outside the pool, `op` becomes one job and the caller blocks (parks,
+    /// no spinning; a worker of another pool keeps running that pool's jobs) until it is
+    /// done; a panic in `op` is re-raised on the caller. Called from a worker of this
+    /// pool, `op` simply runs there. Everything `op` does — `join`, `scope`, `spawn` —
+    /// then takes the cheap on-worker path. After [`ThreadPool::shutdown`] `op` runs on
+    /// the caller.
+    ///
+    /// ```
+    /// let pool = spindle_pool::ThreadPool::new(2).unwrap();
+    /// let data = vec![1u64, 2, 3, 4];
+    /// let sum = pool.install(|| {
+    ///     let (l, r) = data.split_at(2);
+    ///     let (a, b) = pool.join(|| l.iter().sum::<u64>(), || r.iter().sum::<u64>());
+    ///     a + b
+    /// });
+    /// assert_eq!(sum, 10);
+    /// ```
+    pub fn install<OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce() -> R + Send,
+        R: Send,
+    {
+        crate::install::install(&self.registry, op)
+    }
+
     /// Runs `a` and `b`, potentially in parallel, and returns both results (rayon's
-    /// `join`): `a` runs on the caller; `b` is offered to the pool and run by the caller
-    /// itself if no worker took it by the time `a` is done. A panic in either is re-raised
-    /// after both ended.
+    /// `join`): `a` runs on the calling worker; `b` is offered to the pool and run by the
+    /// same worker if no other took it by the time `a` is done. Called from outside the
+    /// pool, the whole `join` first moves onto a worker, as with
+    /// [`ThreadPool::install`]. A panic in either is re-raised after both ended.
     pub fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
     where
         A: FnOnce() -> RA + Send,

@@ -62,8 +62,8 @@ fn join_nesting_on_pool_of_2_records_worker_index() {
     let (a, b) = pool.join(ThreadPool::current_thread_index, || {
         ThreadPool::current_thread_index()
     });
-    // `a` ran on the calling (non-pool) thread.
-    assert_eq!(a, None);
+    // A join from outside the pool runs on a worker (like rayon's): `a` ran there.
+    assert!(matches!(a, Some(i) if i < 2), "a ran on {a:?}");
     assert!(b.is_none() || b.unwrap() < 2);
 }
 
