@@ -256,6 +256,7 @@ fn sockets_outside_a_runtime_panic_with_a_message() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri does not emulate SO_LINGER")]
 fn linger_zero_resets_the_connection_on_close() {
     block_on_driver(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
