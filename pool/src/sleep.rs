@@ -183,7 +183,7 @@ impl Sleep {
     }
 
     /// Sleepers and searchers (checked by the loom models).
-    #[cfg(loom)]
+    #[cfg(all(loom, test))]
     pub(crate) fn counts(&self) -> (usize, usize) {
         let state = self.state.load(Ordering::SeqCst);
         (sleepers(state), searchers(state))

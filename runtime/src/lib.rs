@@ -33,7 +33,6 @@
 
 pub use spindle_pool as pool;
 
-#[allow(dead_code)] // parts are used by sync primitives as they land
 pub(crate) mod coop;
 pub(crate) mod driver;
 pub mod io;

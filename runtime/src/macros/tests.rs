@@ -1,3 +1,6 @@
+//! Tests of `join!`, `try_join!` and `select!`: outputs, concurrency, fairness of the
+//! random start, `biased;` order, and that losing branches are dropped.
+
 use crate::sync::oneshot;
 use crate::sync::test_support::{CountingWaker, block_on, iterations};
 use std::future::{Future, pending, ready};

@@ -13,7 +13,8 @@
 //! Contract (the same as `std::thread::park`):
 //! - `unpark` may be called from any thread, any number of times; it leaves one
 //!   *token*. `park` consumes the token and returns at once if there is one, otherwise
-//!   sleeps until `unpark` (or, for `park_timeout`, until the timeout).
+//!   sleeps until `unpark`. (A parker in the driver also wakes at the next timer
+//!   deadline.)
 //! - `park` may return spuriously; callers re-check their condition in a loop.
 //! - An `unpark` that happens before `park` is never lost (the token waits).
 //!
@@ -23,8 +24,6 @@
 
 mod condvar;
 mod thread;
-
-use std::time::Duration;
 
 pub(crate) use thread::block_on;
 
@@ -84,12 +83,6 @@ impl Parker {
     /// Sleeps until unparked (may return spuriously).
     pub(crate) fn park(&self) {
         self.inner.park(None);
-    }
-
-    /// Sleeps until unparked or until `timeout` has passed.
-    #[allow(dead_code)] // kept for schedulers that bound their sleep
-    pub(crate) fn park_timeout(&self, timeout: Duration) {
-        self.inner.park(Some(timeout));
     }
 
     pub(crate) fn unparker(&self) -> Unparker {

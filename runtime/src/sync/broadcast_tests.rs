@@ -1,3 +1,6 @@
+//! Tests of `broadcast`: delivery to every receiver, exact `Lagged(n)` counts, closing,
+//! and that values are dropped once every receiver has seen them.
+
 use super::*;
 use crate::sync::test_support::{CountingWaker, block_on, iterations};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,3 +1,6 @@
+//! Tests of `Notify`: the stored permit of `notify_one`, `notify_waiters` waking only
+//! current waiters, and a cancelled waiter passing its notification on.
+
 use super::*;
 use crate::sync::test_support::{CountingWaker, block_on, iterations};
 use std::sync::Arc;

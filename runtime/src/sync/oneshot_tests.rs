@@ -1,3 +1,6 @@
+//! Tests of `oneshot`: send and receive, closing from either side, and the waker
+//! hand-over counted with counting wakers.
+
 use super::*;
 use crate::sync::test_support::{CountingWaker, block_on, poll_once};
 use std::sync::atomic::{AtomicUsize, Ordering};

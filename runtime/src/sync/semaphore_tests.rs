@@ -1,3 +1,6 @@
+//! Tests of `Semaphore`: FIFO grants, `acquire_many`, close, and permits given back by
+//! cancelled acquires (including partial grants).
+
 use super::*;
 use crate::sync::test_support::{CountingWaker, block_on, iterations, poll_once};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,3 +1,6 @@
+//! Tests of `watch`: `changed` and version tracking, skipped intermediate values, and
+//! closing on both sides.
+
 use super::*;
 use crate::sync::test_support::{CountingWaker, block_on, iterations};
 use std::future::Future;

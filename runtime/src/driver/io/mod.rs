@@ -31,7 +31,6 @@ mod poll_evented;
 mod ready;
 mod scheduled_io;
 
-#[allow(unused_imports)] // the net types (next step) are its users
 pub(crate) use poll_evented::PollEvented;
 pub(crate) use ready::{Direction, Ready};
 pub(crate) use scheduled_io::ScheduledIo;

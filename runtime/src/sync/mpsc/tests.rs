@@ -1,3 +1,6 @@
+//! Tests of `mpsc`: closing, backpressure of the bounded channel, batch receive, and
+//! the cooperative budget in a receive loop.
+
 use super::*;
 use crate::sync::test_support::{CountingWaker, block_on, iterations};
 use std::future::Future;
