@@ -15,6 +15,7 @@
 
 mod addr;
 mod tcp_listener;
+mod tcp_socket;
 mod tcp_split;
 mod tcp_stream;
 mod udp;
@@ -23,6 +24,7 @@ mod unix_stream;
 
 pub use addr::ToSocketAddrs;
 pub use tcp_listener::TcpListener;
+pub use tcp_socket::TcpSocket;
 pub use tcp_split::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
 pub use tcp_stream::TcpStream;
 pub use udp::UdpSocket;

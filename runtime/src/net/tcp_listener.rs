@@ -20,7 +20,13 @@ pub struct TcpListener {
 }
 
 impl TcpListener {
-    /// Binds to `addr` (the first of its addresses that works) and starts listening.
+    /// Binds to `addr` (the first of its addresses that works) and starts listening,
+    /// with a backlog of 128 connections waiting to be accepted (as std, mio and tokio
+    /// do). For bursts of connections ask for more with [`TcpSocket::listen`]; the
+    /// module header of [`TcpSocket`] says why.
+    ///
+    /// [`TcpSocket`]: super::TcpSocket
+    /// [`TcpSocket::listen`]: super::TcpSocket::listen
     /// Port 0 picks a free port: see [`TcpListener::local_addr`].
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
         let driver = current_io("spindle::net::TcpListener::bind");

@@ -50,6 +50,17 @@ impl TcpStream {
         .await
     }
 
+    /// Wraps a socket whose non-blocking connect is under way and waits for the
+    /// handshake to end (`TcpSocket::connect`).
+    pub(super) async fn connecting(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        let driver = current_io("spindle::net::TcpSocket::connect");
+        let stream = TcpStream {
+            io: PollEvented::new(&driver, mio::net::TcpStream::from_std(stream), BOTH)?,
+        };
+        std::future::poll_fn(|cx| stream.poll_connected(cx)).await?;
+        Ok(stream)
+    }
+
     /// Waits for the handshake of a non-blocking connect to end (module header).
     fn poll_connected(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.io.poll_io(cx, Direction::Write, |stream| {

@@ -273,3 +273,86 @@ fn linger_zero_resets_the_connection_on_close() {
         assert_eq!(error.kind(), ErrorKind::ConnectionReset);
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore = "Miri does not emulate socket options")]
+fn tcp_socket_sets_options_binds_and_connects() {
+    block_on_driver(async {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket.set_reuseport(true).unwrap();
+        assert!(socket.reuseaddr().unwrap());
+        assert!(socket.reuseport().unwrap());
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = socket.local_addr().unwrap();
+        assert_ne!(addr.port(), 0, "the kernel picked a port");
+        let listener = socket.listen(16).unwrap();
+        assert_eq!(listener.local_addr().unwrap(), addr);
+
+        let client = TcpSocket::new_v4().unwrap();
+        client.set_nodelay(true).unwrap();
+        let client = async {
+            let mut stream = client.connect(addr).await.unwrap();
+            assert!(
+                stream.nodelay().unwrap(),
+                "options set before connect carry over"
+            );
+            stream.write_all(b"ping").await.unwrap();
+        };
+        let server = async {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4];
+            stream.read_exact(&mut buf).await.unwrap();
+            buf
+        };
+        let ((), got) = join2(client, server).await;
+        assert_eq!(&got, b"ping");
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "Miri does not emulate socket options")]
+fn tcp_socket_connect_reports_refusal() {
+    block_on_driver(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let refused = TcpSocket::new_v4()
+            .unwrap()
+            .connect(addr)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::ConnectionRefused);
+    });
+}
+
+/// The accept-rate benchmark's lesson (BENCHMARKS.md): with `bind`'s backlog of 128 the
+/// kernel drops the SYN of the 130th connection nobody accepted yet, and that client
+/// waits a second for its retransmission. A larger backlog holds the whole burst: all
+/// 300 handshakes finish before a single `accept`. (With 128 this test would stop at
+/// the 130th connect; the timeout turns that into a failure instead of a hang.)
+#[test]
+#[cfg_attr(miri, ignore = "Miri does not emulate socket options")]
+fn a_larger_backlog_holds_a_burst_of_handshakes() {
+    const BURST: usize = 300;
+    block_on_driver(async {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = socket.local_addr().unwrap();
+        let listener = socket.listen(1024).unwrap();
+        let connect_all = async {
+            let mut clients = Vec::with_capacity(BURST);
+            for _ in 0..BURST {
+                clients.push(TcpStream::connect(addr).await.unwrap());
+            }
+            clients
+        };
+        let clients = crate::time::timeout(std::time::Duration::from_secs(30), connect_all)
+            .await
+            .expect("a connect stalled: the backlog did not hold the burst");
+        for _ in 0..BURST {
+            listener.accept().await.unwrap();
+        }
+        assert_eq!(clients.len(), BURST);
+    });
+}

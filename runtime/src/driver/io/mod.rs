@@ -22,7 +22,8 @@
 //!   from epoll before it is reused.
 //! - After [`IoShared::shutdown`], no source can register and every existing one has
 //!   been woken with an error.
-//! - The table lock is held only to find slots, never while waking a task.
+//! - The table lock is held only to find, claim and free slots: never while waking a
+//!   task, never across a system call.
 //!
 //! Edge-triggered epoll (mio's mode) means the kernel reports a change once; readiness is
 //! remembered in the `ScheduledIo` until an operation disproves it.
@@ -167,47 +168,51 @@ impl IoShared {
     }
 
     /// Registers `source` for `interest`; see the module header.
+    ///
+    /// The slot is claimed under the table lock and `epoll_ctl` runs after the lock is
+    /// released: every driver turn takes this lock too, and a system call inside the
+    /// critical section made it long enough that one busy worker (turn, register,
+    /// deregister, turn, ...) held the lock most of the time while another waited on
+    /// it. Claiming the slot first is safe: no event can name the token before epoll
+    /// knows it, and `shutdown` finds the claimed slot and fails the registration's
+    /// waits like any other.
     pub(crate) fn register(
         &self,
         source: &mut impl mio::event::Source,
         interest: mio::Interest,
     ) -> io::Result<Registered> {
-        let mut sources = self.lock_sources();
-        if sources.is_shutdown {
-            return Err(scheduled_io::shutdown_error());
-        }
-        let index = match sources.free.pop() {
-            Some(index) => index,
-            None => {
-                sources.slots.push(Slot::default());
-                sources.slots.len() - 1
+        let io = Arc::new(ScheduledIo::default());
+        let token = {
+            let mut sources = self.lock_sources();
+            if sources.is_shutdown {
+                return Err(scheduled_io::shutdown_error());
             }
+            let index = match sources.free.pop() {
+                Some(index) => index,
+                None => {
+                    if sources.slots.len() > u32::MAX as usize {
+                        return Err(io::Error::other(
+                            "more than 4 billion I/O sources registered",
+                        ));
+                    }
+                    sources.slots.push(Slot::default());
+                    sources.slots.len() - 1
+                }
+            };
+            let slot = &mut sources.slots[index];
+            slot.io = Some(io.clone());
+            token_for(index, slot.generation)
         };
-        if index > u32::MAX as usize {
-            sources.slots.pop();
-            return Err(io::Error::other(
-                "more than 4 billion I/O sources registered",
-            ));
-        }
-        let slot = &mut sources.slots[index];
-        let token = token_for(index, slot.generation);
         if let Err(e) = self.registry.register(source, token, interest) {
-            sources.free.push(index);
+            self.free_slot(token);
             return Err(e);
         }
-        let io = Arc::new(ScheduledIo::default());
-        slot.io = Some(io.clone());
         Ok(Registered { io, token })
     }
 
-    /// Removes `source` from epoll and frees its slot (bumping the generation, so late
-    /// events for it are recognised as stale).
-    pub(crate) fn deregister(
-        &self,
-        source: &mut impl mio::event::Source,
-        token: mio::Token,
-    ) -> io::Result<()> {
-        let result = self.registry.deregister(source);
+    /// Frees the slot `token` names if it still holds that registration, bumping the
+    /// generation so late events for it are recognised as stale.
+    fn free_slot(&self, token: mio::Token) {
         let (index, generation) = slot_of(token);
         let mut sources = self.lock_sources();
         if let Some(slot) = sources.slots.get_mut(index)
@@ -217,6 +222,18 @@ impl IoShared {
             slot.generation = slot.generation.wrapping_add(1);
             sources.free.push(index);
         }
+    }
+
+    /// Removes `source` from epoll and frees its slot (bumping the generation, so late
+    /// events for it are recognised as stale).
+    pub(crate) fn deregister(
+        &self,
+        source: &mut impl mio::event::Source,
+        token: mio::Token,
+    ) -> io::Result<()> {
+        // epoll_ctl outside the table lock, as in `register`.
+        let result = self.registry.deregister(source);
+        self.free_slot(token);
         result
     }
 
