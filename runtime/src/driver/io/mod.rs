@@ -2,28 +2,50 @@
 //!
 //! ## The path of an I/O event
 //! 1. A socket type (`TcpStream`, ...) registers its mio source through
-//!    [`IoShared::register`]: the driver gives it a slot in the *source table* and a
-//!    [`ScheduledIo`] (its readiness and waiters), and tells epoll to report the source
-//!    under a token naming that slot.
+//!    [`IoShared::register`]: the driver gives it a [`ScheduledIo`] (its readiness and
+//!    waiters), kept in a slot of the *registration table*, and tells epoll to report
+//!    the source under a token naming that `ScheduledIo`.
 //! 2. A task's read finds no data (`WouldBlock`): it clears the readiness it had seen and
 //!    stores its waker in the `ScheduledIo` (`poll_evented.rs`), then returns `Pending`.
 //! 3. A parked worker runs [`IoDriver::turn`]: `epoll_wait` returns events; each event's
-//!    token leads to the source's slot, its readiness bits are set and the waiting task's
-//!    waker is called, which puts the task back on a run queue.
+//!    token is the address of the source's `ScheduledIo`, whose readiness bits are set
+//!    and whose waiting task's waker is called, which puts the task back on a run queue.
 //! 4. The task is polled again, sees the readiness, and its read succeeds.
 //!
-//! ## Tokens and stale events
-//! A token is a slot index plus the slot's *generation*, bumped each time the slot is
-//! freed. An event for a source that was closed and whose slot was reused carries the old
-//! generation and is ignored, instead of waking a stranger.
+//! ## Tokens: the address of the `ScheduledIo`
+//! A source's epoll token is the address of its `ScheduledIo`, so a turn goes from an
+//! event to the task's waker without looking anything up and without a lock (tokio's
+//! design, `driver/io/registration_set.rs`). The *registration table* owns one strong
+//! reference per source, which keeps the address valid:
+//! - `register` claims a table slot under the table lock, then calls `epoll_ctl(ADD)`;
+//! - `deregister` calls `epoll_ctl(DEL)`, then moves the reference from its slot to the
+//!   *pending release* list and raises a flag;
+//! - the thread that holds the driver empties that list at the start of its next turn,
+//!   before `epoll_wait`.
+//!
+//! Why no turn can meet a freed `ScheduledIo`: epoll delivers an event to `epoll_wait`
+//! and removes a source in `epoll_ctl(DEL)` under the same kernel mutex, so every event
+//! naming a source is delivered before that source's `DEL` returns, hence before its
+//! reference reaches the pending list, hence in a turn that started before the release
+//! (turns run one at a time, under the driver's lock, and a release only happens at a
+//! turn's start). A later `ScheduledIo` may be given the same address, but only after
+//! the release, when no event for the old one can still arrive.
+//!
+//! Why the turn must not take a lock: an earlier version found the slot of each event
+//! under the table lock, the lock `register` and `deregister` take as well. In the
+//! accept benchmark one worker runs a connect loop (a turn, a register and a deregister
+//! every 8 µs) while the other accepts (a register and a deregister per connection).
+//! The acceptor's thread then often found the lock taken and slept on its futex, and on
+//! a loaded machine a thread that sleeps may wait milliseconds to run again: long enough
+//! for the connector to fill the listen backlog (BENCHMARKS.md, "accept rate").
 //!
 //! ## Invariants
-//! - Every live slot holds exactly one registered source; a freed slot is deregistered
-//!   from epoll before it is reused.
+//! - Every live slot holds exactly one registered source; a source leaves epoll before
+//!   it leaves its slot, and its `ScheduledIo` stays alive until a turn starts after that.
 //! - After [`IoShared::shutdown`], no source can register and every existing one has
 //!   been woken with an error.
-//! - The table lock is held only to find, claim and free slots: never while waking a
-//!   task, never across a system call.
+//! - The table lock is held only to claim and free slots: never while waking a task,
+//!   never across a system call, never in a turn's dispatch.
 //!
 //! Edge-triggered epoll (mio's mode) means the kernel reports a change once; readiness is
 //! remembered in the `ScheduledIo` until an operation disproves it.
@@ -37,6 +59,7 @@ pub(crate) use ready::{Direction, Ready};
 pub(crate) use scheduled_io::ScheduledIo;
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -45,35 +68,31 @@ const WAKE_TOKEN: mio::Token = mio::Token(usize::MAX);
 /// Events fetched per `epoll_wait`; more simply wait for the next turn.
 const EVENTS_PER_TURN: usize = 1024;
 
-/// One slot of the source table.
+/// The registration table: a strong reference to each live source's `ScheduledIo`,
+/// and the references of deregistered sources waiting for the next turn to drop them.
 #[derive(Debug, Default)]
-struct Slot {
-    generation: u32,
-    io: Option<Arc<ScheduledIo>>,
-}
-
-/// The source table: slots plus the indices of free ones.
-#[derive(Debug, Default)]
-struct Sources {
-    slots: Vec<Slot>,
+struct Registrations {
+    slots: Vec<Option<Arc<ScheduledIo>>>,
     free: Vec<usize>,
+    pending_release: Vec<Arc<ScheduledIo>>,
     is_shutdown: bool,
 }
 
-fn token_for(index: usize, generation: u32) -> mio::Token {
-    mio::Token(((generation as usize) << 32) | index)
+fn token_of(io: &Arc<ScheduledIo>) -> mio::Token {
+    // Never WAKE_TOKEN: a `ScheduledIo` is word-aligned, usize::MAX is odd. The address
+    // is *exposed*, so `turn` may turn the integer back into a pointer (strict
+    // provenance rules; Miri checks them).
+    mio::Token(Arc::as_ptr(io).expose_provenance())
 }
 
-fn slot_of(token: mio::Token) -> (usize, u32) {
-    (token.0 & 0xFFFF_FFFF, (token.0 >> 32) as u32)
-}
-
-/// What the workers share: the registry, the waker, the source table.
+/// What the workers share: the registry, the waker, the registration table.
 #[derive(Debug)]
 pub(crate) struct IoShared {
     registry: mio::Registry,
     waker: mio::Waker,
-    sources: Mutex<Sources>,
+    registrations: Mutex<Registrations>,
+    /// Set when `pending_release` gained an entry; lets a turn skip the lock otherwise.
+    needs_release: AtomicBool,
 }
 
 /// The part only the thread that polls epoll holds.
@@ -83,16 +102,14 @@ pub(crate) struct IoDriver {
     events: mio::Events,
     /// Turns taken so far: stamps readiness so a stale clear can be detected.
     tick: usize,
-    /// Sources readied in the current turn, woken after the table lock is released.
-    readied: Vec<(Arc<ScheduledIo>, Ready)>,
     shared: Arc<IoShared>,
 }
 
-/// A registration in the table: the source's state and its token.
+/// A registration in the table: the source's state and its slot.
 #[derive(Debug)]
 pub(crate) struct Registered {
     pub(crate) io: Arc<ScheduledIo>,
-    pub(crate) token: mio::Token,
+    slot: usize,
 }
 
 impl IoDriver {
@@ -105,11 +122,11 @@ impl IoDriver {
             poll,
             events: mio::Events::with_capacity(EVENTS_PER_TURN),
             tick: 0,
-            readied: Vec::new(),
             shared: Arc::new(IoShared {
                 registry,
                 waker,
-                sources: Mutex::new(Sources::default()),
+                registrations: Mutex::new(Registrations::default()),
+                needs_release: AtomicBool::new(false),
             }),
         })
     }
@@ -123,43 +140,46 @@ impl IoDriver {
     /// [`IoShared::unpark`] is called) and wakes the tasks they ready. Returns the number
     /// of source events dispatched.
     pub(crate) fn turn(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
+        self.shared.release_deregistered();
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
             Err(e) => return Err(e),
         }
         self.tick = self.tick.wrapping_add(1);
-        {
-            let sources = self.shared.lock_sources();
-            for event in self.events.iter() {
-                if event.token() == WAKE_TOKEN {
-                    continue;
-                }
-                let (index, generation) = slot_of(event.token());
-                let Some(io) = sources
-                    .slots
-                    .get(index)
-                    .filter(|slot| slot.generation == generation)
-                    .and_then(|slot| slot.io.as_ref())
-                else {
-                    continue; // a stale event for a closed source
-                };
-                let ready = Ready::from_event(event);
-                io.set_readiness(self.tick, ready);
-                self.readied.push((io.clone(), ready));
+        let mut dispatched = 0;
+        for event in self.events.iter() {
+            if event.token() == WAKE_TOKEN {
+                continue;
             }
-        }
-        let dispatched = self.readied.len();
-        for (io, ready) in self.readied.drain(..) {
+            let io = std::ptr::with_exposed_provenance::<ScheduledIo>(event.token().0);
+            // SAFETY: tokens other than WAKE_TOKEN are addresses of `ScheduledIo`s that
+            // the registration table keeps alive from `register` until the start of the
+            // first turn after their `epoll_ctl(DEL)`. This event was delivered before
+            // that DEL returned (the kernel serialises the two), and this turn started
+            // before any release that could follow it (module header, "Tokens").
+            let io = unsafe { &*io };
+            let ready = Ready::from_event(event);
+            io.set_readiness(self.tick, ready);
             io.wake(ready);
+            dispatched += 1;
         }
         Ok(dispatched)
     }
 }
 
 impl IoShared {
-    fn lock_sources(&self) -> std::sync::MutexGuard<'_, Sources> {
-        self.sources.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock_registrations(&self) -> std::sync::MutexGuard<'_, Registrations> {
+        self.registrations.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops the references of sources deregistered before now (called by the driver's
+    /// holder at the start of a turn; see the module header).
+    fn release_deregistered(&self) {
+        if self.needs_release.swap(false, Ordering::Acquire) {
+            let released = std::mem::take(&mut self.lock_registrations().pending_release);
+            drop(released); // outside the lock
+        }
     }
 
     /// Interrupts a `turn` blocked in `epoll_wait` (or makes the next one return at once).
@@ -170,70 +190,55 @@ impl IoShared {
     /// Registers `source` for `interest`; see the module header.
     ///
     /// The slot is claimed under the table lock and `epoll_ctl` runs after the lock is
-    /// released: every driver turn takes this lock too, and a system call inside the
-    /// critical section made it long enough that one busy worker (turn, register,
-    /// deregister, turn, ...) held the lock most of the time while another waited on
-    /// it. Claiming the slot first is safe: no event can name the token before epoll
-    /// knows it, and `shutdown` finds the claimed slot and fails the registration's
-    /// waits like any other.
+    /// released, so the lock is never held across a system call. Claiming first is
+    /// safe: no event can name the token before epoll knows it, and `shutdown` finds the
+    /// claimed slot and fails the registration's waits like any other.
     pub(crate) fn register(
         &self,
         source: &mut impl mio::event::Source,
         interest: mio::Interest,
     ) -> io::Result<Registered> {
         let io = Arc::new(ScheduledIo::default());
-        let token = {
-            let mut sources = self.lock_sources();
-            if sources.is_shutdown {
+        let slot = {
+            let mut table = self.lock_registrations();
+            if table.is_shutdown {
                 return Err(scheduled_io::shutdown_error());
             }
-            let index = match sources.free.pop() {
-                Some(index) => index,
+            let slot = match table.free.pop() {
+                Some(slot) => slot,
                 None => {
-                    if sources.slots.len() > u32::MAX as usize {
-                        return Err(io::Error::other(
-                            "more than 4 billion I/O sources registered",
-                        ));
-                    }
-                    sources.slots.push(Slot::default());
-                    sources.slots.len() - 1
+                    table.slots.push(None);
+                    table.slots.len() - 1
                 }
             };
-            let slot = &mut sources.slots[index];
-            slot.io = Some(io.clone());
-            token_for(index, slot.generation)
+            table.slots[slot] = Some(io.clone());
+            slot
         };
-        if let Err(e) = self.registry.register(source, token, interest) {
-            self.free_slot(token);
+        if let Err(e) = self.registry.register(source, token_of(&io), interest) {
+            // Never in epoll: no event can name it, so it can go at once.
+            let mut table = self.lock_registrations();
+            table.slots[slot] = None;
+            table.free.push(slot);
             return Err(e);
         }
-        Ok(Registered { io, token })
+        Ok(Registered { io, slot })
     }
 
-    /// Frees the slot `token` names if it still holds that registration, bumping the
-    /// generation so late events for it are recognised as stale.
-    fn free_slot(&self, token: mio::Token) {
-        let (index, generation) = slot_of(token);
-        let mut sources = self.lock_sources();
-        if let Some(slot) = sources.slots.get_mut(index)
-            && slot.generation == generation
-            && slot.io.take().is_some()
-        {
-            slot.generation = slot.generation.wrapping_add(1);
-            sources.free.push(index);
-        }
-    }
-
-    /// Removes `source` from epoll and frees its slot (bumping the generation, so late
-    /// events for it are recognised as stale).
+    /// Removes `source` from epoll and frees its slot; its `ScheduledIo` is dropped at
+    /// the start of the driver's next turn (module header).
     pub(crate) fn deregister(
         &self,
         source: &mut impl mio::event::Source,
-        token: mio::Token,
+        registered: &Registered,
     ) -> io::Result<()> {
-        // epoll_ctl outside the table lock, as in `register`.
+        // epoll_ctl first, and outside the table lock.
         let result = self.registry.deregister(source);
-        self.free_slot(token);
+        let mut table = self.lock_registrations();
+        if let Some(io) = table.slots[registered.slot].take() {
+            table.free.push(registered.slot);
+            table.pending_release.push(io);
+            self.needs_release.store(true, Ordering::Release);
+        }
         result
     }
 
@@ -241,9 +246,9 @@ impl IoShared {
     /// error. Called when the runtime shuts down.
     pub(crate) fn shutdown(&self) {
         let ios: Vec<Arc<ScheduledIo>> = {
-            let mut sources = self.lock_sources();
-            sources.is_shutdown = true;
-            sources.slots.iter().filter_map(|s| s.io.clone()).collect()
+            let mut table = self.lock_registrations();
+            table.is_shutdown = true;
+            table.slots.iter().flatten().cloned().collect()
         };
         for io in ios {
             io.shutdown();
@@ -253,8 +258,14 @@ impl IoShared {
     /// Number of registered sources.
     #[cfg(all(test, not(loom)))]
     pub(crate) fn registered(&self) -> usize {
-        let sources = self.lock_sources();
-        sources.slots.len() - sources.free.len()
+        let table = self.lock_registrations();
+        table.slots.len() - table.free.len()
+    }
+
+    /// Number of deregistered sources whose `ScheduledIo` the next turn drops.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn pending_release(&self) -> usize {
+        self.lock_registrations().pending_release.len()
     }
 }
 

@@ -90,7 +90,7 @@ impl<S: mio::event::Source> Drop for PollEvented<S> {
     fn drop(&mut self) {
         if let Some(mut source) = self.source.take() {
             // Errors here (the runtime already closed epoll) leave nothing to undo.
-            let _ = self.driver.deregister(&mut source, self.registered.token);
+            let _ = self.driver.deregister(&mut source, &self.registered);
         }
     }
 }
