@@ -107,7 +107,7 @@ impl ThreadPool {
             Ok(()) => Outcome::Finished,
             Err(payload) => Outcome::Unhandled(payload),
         });
-        self.submit(Job::new(body, false)).map_err(|_| Rejected)
+        self.submit(Job::new(body)).map_err(|_| Rejected)
     }
 
     /// Runs `f` on the pool and returns a handle to its result: `join()` it, or `.await`

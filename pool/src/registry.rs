@@ -16,6 +16,7 @@ use crossbeam_deque::{Injector, Stealer};
 use crossbeam_utils::CachePadded;
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
 
 /// The user's panic handler for `execute` jobs.
 pub(crate) type PanicHandler = Box<dyn Fn(Box<dyn Any + Send>) + Send + Sync>;
@@ -28,6 +29,8 @@ pub(crate) struct Registry {
     admission: CachePadded<Admission>,
     counters: Box<[CachePadded<Counters>]>,
     panic_handler: Option<PanicHandler>,
+    /// When the pool was built (for the stats' uptime and busy%).
+    started: Instant,
 }
 
 impl Registry {
@@ -40,6 +43,7 @@ impl Registry {
             admission: CachePadded::new(Admission::new()),
             counters: (0..n).map(|_| CachePadded::default()).collect(),
             panic_handler,
+            started: Instant::now(),
         }
     }
 
@@ -107,6 +111,7 @@ impl Registry {
                 .collect(),
             queued: self.queued(),
             sleeping: self.sleep.sleeping(),
+            uptime: self.started.elapsed(),
         }
     }
 

@@ -119,9 +119,15 @@ impl Sleep {
     }
 
     /// Puts searching worker `index` to sleep unless `wake_if` (the final check) says
-    /// there is something to do; `on_block` runs just before it blocks (to count
-    /// sleeps). Returns with the worker searching again (woken, or never asleep).
-    pub(crate) fn sleep(&self, index: usize, wake_if: impl Fn() -> bool, on_block: impl FnOnce()) {
+    /// there is something to do; `on_block` runs just before it blocks (to count and
+    /// trace parks). Returns with the worker searching again: `true` if it blocked and
+    /// was woken, `false` if the final check kept it awake.
+    pub(crate) fn sleep(
+        &self,
+        index: usize,
+        wake_if: impl Fn() -> bool,
+        on_block: impl FnOnce(),
+    ) -> bool {
         let bed = &self.beds[index];
         // S1: hold our own lock from before the announcement until we wait, so that a
         // waker who saw the announcement cannot look at `blocked` in between (I1).
@@ -136,7 +142,7 @@ impl Sleep {
         if wake_if() {
             self.state
                 .fetch_add(ONE_SEARCHER.wrapping_sub(ONE_SLEEPER), Ordering::SeqCst);
-            return;
+            return false;
         }
         // S4, S5: block until a waker clears the flag (spurious wakeups loop). The waker
         // moved us back to searching.
@@ -145,6 +151,7 @@ impl Sleep {
         while *blocked {
             blocked = wait(&bed.cond, blocked);
         }
+        true
     }
 
     /// Called after a job was pushed to any queue: wakes one sleeping worker, unless

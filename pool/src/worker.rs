@@ -30,7 +30,7 @@
 //!    so: from its first failed search until it finds a job, or the wait that the streak
 //!    served is over (`Idle` is dropped, also on unwinding).
 
-use crate::job::{Job, Outcome};
+use crate::job::{Job, JobParts, Outcome};
 use crate::loom::capacity;
 use crate::registry::Registry;
 use crossbeam_deque::{Steal, Worker};
@@ -39,6 +39,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Wake, Waker};
+use std::time::Instant;
 
 /// Rounds of "search, then `yield_now`" before a worker sleeps. A wake costs ~20 µs here;
 /// a round costs ~1 µs, so a short spin catches the next job of a burst without a
@@ -56,6 +57,9 @@ pub(crate) struct WorkerThread {
     registry: Arc<Registry>,
     rng: Cell<u64>,
     waker: Waker,
+    /// Start of the current busy stretch (stats: busy time, see `stats.rs`); only
+    /// meaningful while no idle streak of this thread is searching.
+    busy_since: Cell<Instant>,
 }
 
 /// Wakes one specific worker through the sleep protocol's targeted wake.
@@ -111,22 +115,30 @@ impl WorkerThread {
 
     /// Pops the newest job of this worker's own deque.
     pub(crate) fn pop(&self) -> Option<Job> {
-        self.local.pop()
+        let job = self.local.pop();
+        if job.is_some() {
+            self.counters().local_pop();
+        }
+        job
     }
 
     /// Own deque → injector → a random peer.
     fn find_work(&self) -> Option<Job> {
-        if let Some(job) = self.local.pop() {
+        if let Some(job) = self.pop() {
             return Some(job);
         }
         self.steal_injector().or_else(|| self.steal_peer())
     }
 
+    /// Takes a batch from the injector (crossbeam moves up to half of it, at most 32, into
+    /// our deque) and returns its first job. Called only with our deque empty (the pop
+    /// before it failed, and only we push), so the batch size is one plus what our deque
+    /// holds afterwards — minus any a thief took meanwhile, a harmless undercount.
     fn steal_injector(&self) -> Option<Job> {
         loop {
             match self.registry.injector.steal_batch_and_pop(&self.local) {
                 Steal::Success(job) => {
-                    self.counters().steal();
+                    self.counters().injector_pops(1 + self.local.len() as u64);
                     return Some(job);
                 }
                 Steal::Empty => return None,
@@ -150,7 +162,7 @@ impl WorkerThread {
                 }
                 match stealers[victim].steal() {
                     Steal::Success(job) => {
-                        self.counters().steal();
+                        self.counters().stole(1);
                         return Some(job);
                     }
                     Steal::Retry => retry = true,
@@ -183,20 +195,32 @@ impl WorkerThread {
     }
 
     /// Runs one job: catch any unwind that escaped it, count it, route an unhandled
-    /// panic to the panic handler, and report admitted jobs finished.
+    /// panic to the panic handler, release its latch count (a scoped job's waiter may
+    /// return from then on: it sees this job counted), and report admitted jobs finished.
     pub(crate) fn execute(&self, job: Job) {
-        let counted = job.is_counted();
+        let JobParts {
+            body,
+            arrival,
+            counted,
+        } = job.into_parts();
         let outcome =
-            catch_unwind(AssertUnwindSafe(|| job.run())).unwrap_or_else(Outcome::Unhandled);
+            catch_unwind(AssertUnwindSafe(|| body.run())).unwrap_or_else(Outcome::Unhandled);
         let counters = self.counters();
         counters.job_run();
-        match outcome {
-            Outcome::Finished => {}
-            Outcome::Panicked => counters.panicked(),
+        let unhandled = match outcome {
+            Outcome::Finished => None,
+            Outcome::Panicked => {
+                counters.panicked();
+                None
+            }
             Outcome::Unhandled(payload) => {
                 counters.panicked();
-                self.registry.handle_panic(payload);
+                Some(payload)
             }
+        };
+        drop(arrival);
+        if let Some(payload) = unhandled {
+            self.registry.handle_panic(payload);
         }
         if counted {
             self.registry.finish();
@@ -262,6 +286,7 @@ impl<'a> Idle<'a> {
         self.rounds = 0;
         if self.searching {
             self.searching = false;
+            self.worker.busy_since.set(Instant::now());
             self.worker.registry.sleep.stop_searching();
         }
     }
@@ -272,7 +297,9 @@ impl<'a> Idle<'a> {
         let worker = self.worker;
         let sleep = &worker.registry.sleep;
         if !self.searching {
+            // busy → idle: credit the busy stretch that ends here (stats.rs).
             self.searching = true;
+            worker.counters().busy(worker.busy_since.get().elapsed());
             sleep.start_searching();
         }
         if self.rounds < SPIN_ROUNDS {
@@ -281,17 +308,22 @@ impl<'a> Idle<'a> {
             return;
         }
         self.rounds = 0;
-        sleep.sleep(
+        let woken = sleep.sleep(
             worker.index,
             || stop() || worker.has_work(),
-            || worker.counters().slept(),
+            || worker.counters().parked(),
         );
+        if woken {
+            worker.counters().unparked();
+        }
     }
 }
 
 impl Drop for Idle<'_> {
     fn drop(&mut self) {
         if self.searching {
+            // The wait this streak served is over: back to the job that waited (busy).
+            self.worker.busy_since.set(Instant::now());
             self.worker.registry.sleep.stop_searching();
         }
     }
@@ -309,8 +341,11 @@ pub(crate) fn run(index: usize, local: Worker<Job>, registry: Arc<Registry>) {
         registry,
         rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((index as u64 + 1) << 32 | 1)),
         waker,
+        busy_since: Cell::new(Instant::now()),
     });
     CURRENT.with(|c| *c.borrow_mut() = Some(worker.clone()));
     worker.main_loop();
+    // The last stretch: from the last job found to the exit.
+    worker.counters().busy(worker.busy_since.get().elapsed());
     CURRENT.with(|c| c.borrow_mut().take());
 }
