@@ -32,6 +32,8 @@
 
 use crate::job::{Job, JobParts, Outcome};
 use crate::loom::capacity;
+#[cfg(feature = "trace")]
+use crate::recording::ThreadTrace;
 use crate::registry::Registry;
 use crossbeam_deque::{Steal, Worker};
 use std::cell::{Cell, RefCell};
@@ -60,6 +62,9 @@ pub(crate) struct WorkerThread {
     /// Start of the current busy stretch (stats: busy time, see `stats.rs`); only
     /// meaningful while no idle streak of this thread is searching.
     busy_since: Cell<Instant>,
+    /// This thread's lane and job ids, if the pool traces (`recording.rs`).
+    #[cfg(feature = "trace")]
+    trace: Option<ThreadTrace>,
 }
 
 /// Wakes one specific worker through the sleep protocol's targeted wake.
@@ -70,10 +75,12 @@ struct WorkerWaker {
 
 impl Wake for WorkerWaker {
     fn wake(self: Arc<Self>) {
-        self.registry.sleep.wake_specific(self.index);
+        self.wake_by_ref();
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        self.registry.sleep.wake_specific(self.index);
+        if self.registry.sleep.wake_specific(self.index) {
+            self.registry.notified(self.index);
+        }
     }
 }
 
@@ -86,6 +93,21 @@ impl WorkerThread {
     /// The worker running on this thread, if it belongs to `registry`'s pool.
     pub(crate) fn current_of(registry: &Arc<Registry>) -> Option<Rc<WorkerThread>> {
         Self::current().filter(|w| Arc::ptr_eq(&w.registry, registry))
+    }
+
+    /// As [`WorkerThread::current_of`], from a plain reference to the registry.
+    #[cfg(feature = "trace")]
+    pub(crate) fn current_in(registry: &Registry) -> Option<Rc<WorkerThread>> {
+        Self::current().filter(|w| std::ptr::eq(&*w.registry, registry))
+    }
+
+    /// Records `event` on this thread's lane, if the pool traces.
+    #[cfg(feature = "trace")]
+    #[inline]
+    pub(crate) fn trace_event(&self, event: spindle_trace::EventKind) {
+        if let Some(trace) = &self.trace {
+            trace.record(event);
+        }
     }
 
     /// This worker's index in its pool.
@@ -102,7 +124,7 @@ impl WorkerThread {
     /// nobody searches.
     pub(crate) fn push(&self, job: Job) {
         self.local.push(job);
-        self.registry.sleep.notify_new_job();
+        self.registry.notify_new_job();
     }
 
     /// Whether offering a new job for stealing can help: there is another worker to
@@ -163,6 +185,11 @@ impl WorkerThread {
                 match stealers[victim].steal() {
                     Steal::Success(job) => {
                         self.counters().stole(1);
+                        #[cfg(feature = "trace")]
+                        self.trace_event(spindle_trace::EventKind::Steal {
+                            victim: victim as u32,
+                            count: 1,
+                        });
                         return Some(job);
                     }
                     Steal::Retry => retry = true,
@@ -190,6 +217,14 @@ impl WorkerThread {
         self.registry.counters(self.index)
     }
 
+    /// Leaves the searching state; wakes (and traces) a sleeper if we were the last
+    /// searcher (`Sleep::stop_searching`).
+    fn stop_searching(&self) {
+        if let Some(woken) = self.registry.sleep.stop_searching() {
+            self.registry.notified(woken);
+        }
+    }
+
     fn has_work(&self) -> bool {
         !self.local.is_empty() || self.registry.has_work()
     }
@@ -197,14 +232,40 @@ impl WorkerThread {
     /// Runs one job: catch any unwind that escaped it, count it, route an unhandled
     /// panic to the panic handler, release its latch count (a scoped job's waiter may
     /// return from then on: it sees this job counted), and report admitted jobs finished.
+    ///
+    /// Traced, the job is framed by `JobStart`/`JobEnd` on this thread's lane; the one
+    /// branch below is all that tracing costs a job when it is off (`recording.rs`).
     pub(crate) fn execute(&self, job: Job) {
+        #[cfg(feature = "trace")]
+        if let Some(trace) = &self.trace {
+            let id = trace.next_job();
+            return self.run_job(
+                job,
+                || {
+                    trace.record(spindle_trace::EventKind::JobStart {
+                        job: id,
+                        cpu: ThreadTrace::cpu(),
+                    })
+                },
+                || trace.record(spindle_trace::EventKind::JobEnd { job: id }),
+            );
+        }
+        self.run_job(job, || {}, || {});
+    }
+
+    /// `execute`'s body, with the tracer's hooks (empty closures when not tracing: two
+    /// copies of this function, one without any tracing code).
+    #[inline(always)]
+    fn run_job(&self, job: Job, on_start: impl FnOnce(), on_end: impl FnOnce()) {
         let JobParts {
             body,
             arrival,
             counted,
         } = job.into_parts();
+        on_start();
         let outcome =
             catch_unwind(AssertUnwindSafe(|| body.run())).unwrap_or_else(Outcome::Unhandled);
+        on_end();
         let counters = self.counters();
         counters.job_run();
         let unhandled = match outcome {
@@ -287,7 +348,7 @@ impl<'a> Idle<'a> {
         if self.searching {
             self.searching = false;
             self.worker.busy_since.set(Instant::now());
-            self.worker.registry.sleep.stop_searching();
+            self.worker.stop_searching();
         }
     }
 
@@ -311,10 +372,22 @@ impl<'a> Idle<'a> {
         let woken = sleep.sleep(
             worker.index,
             || stop() || worker.has_work(),
-            || worker.counters().parked(),
+            || {
+                worker.counters().parked();
+                // Under our bed's lock, just before blocking: the lane is flushed so that
+                // a snapshot of an idle pool sees everything (the lane's own mutex is
+                // taken after the bed's, never the other way round).
+                #[cfg(feature = "trace")]
+                if let Some(trace) = &worker.trace {
+                    trace.record(spindle_trace::EventKind::Park);
+                    trace.flush();
+                }
+            },
         );
         if woken {
             worker.counters().unparked();
+            #[cfg(feature = "trace")]
+            worker.trace_event(spindle_trace::EventKind::Unpark);
         }
     }
 }
@@ -324,7 +397,7 @@ impl Drop for Idle<'_> {
         if self.searching {
             // The wait this streak served is over: back to the job that waited (busy).
             self.worker.busy_since.set(Instant::now());
-            self.worker.registry.sleep.stop_searching();
+            self.worker.stop_searching();
         }
     }
 }
@@ -335,6 +408,8 @@ pub(crate) fn run(index: usize, local: Worker<Job>, registry: Arc<Registry>) {
         registry: registry.clone(),
         index,
     }));
+    #[cfg(feature = "trace")]
+    let trace = registry.trace().map(|t| t.thread(index));
     let worker = Rc::new(WorkerThread {
         index,
         local,
@@ -342,10 +417,16 @@ pub(crate) fn run(index: usize, local: Worker<Job>, registry: Arc<Registry>) {
         rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((index as u64 + 1) << 32 | 1)),
         waker,
         busy_since: Cell::new(Instant::now()),
+        #[cfg(feature = "trace")]
+        trace,
     });
     CURRENT.with(|c| *c.borrow_mut() = Some(worker.clone()));
     worker.main_loop();
     // The last stretch: from the last job found to the exit.
     worker.counters().busy(worker.busy_since.get().elapsed());
+    #[cfg(feature = "trace")]
+    if let Some(trace) = &worker.trace {
+        trace.flush();
+    }
     CURRENT.with(|c| c.borrow_mut().take());
 }
