@@ -151,8 +151,9 @@ mod tests {
     /// `b`'s result travels through the `&mut` slot on `join`'s stack and the latch.
     /// Under Miri with Tree Borrows and `-Zmiri-many-seeds=0..24`, the same test on the
     /// earlier version, which released the latch inside the job's box, was reported as UB
-    /// (one seed of 24): the box's frame still protected the `&mut` when `join` read the
-    /// slot. With the release after the call (`job.rs`, invariant 4) all 24 seeds pass.
+    /// (Miri stops at the first failing seed): the box's frame still protected the
+    /// `&mut` when `join` read the slot. With the release after the call (`job.rs`,
+    /// invariant 4) all 24 seeds pass.
     #[test]
     fn stolen_b_hands_its_result_back_through_the_stack_slot() {
         let pool = ThreadPool::new(2).unwrap();
