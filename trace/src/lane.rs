@@ -4,13 +4,13 @@
 //!
 //! A [`Lane`] has two parts:
 //!
-//! * `buf`: a `RefCell<Vec<Event>>` with room for [`CHUNK`] events, touched only by the
+//! * `buf`: a `RefCell<Vec<RawEvent>>` with room for [`CHUNK`] events, touched only by the
 //!   thread that owns the lane (`Lane` is `Send`, so it can be created on one thread and
 //!   moved to its worker, but not `Sync`, so no two threads share it);
 //! * `store`: an `Arc` to the lane's [`LaneStore`], which the [`crate::Recorder`] also
-//!   holds: a `Mutex<Vec<Vec<Event>>>` of full chunks.
+//!   holds: a `Mutex<Vec<Vec<RawEvent>>>` of full chunks.
 //!
-//! [`Lane::record`] reads the clock and pushes. When the push fills the buffer, the full
+//! [`Lane::record`] reads the clock (raw ticks, see `clock.rs`) and pushes. When the push fills the buffer, the full
 //! `Vec` is moved (not copied) into the store under the mutex, and a fresh one takes its
 //! place. [`Lane::flush`] does the same with a partly filled buffer; dropping the lane
 //! flushes.
@@ -36,7 +36,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::clock::Clock;
-use crate::event::{Event, EventKind};
+use crate::event::{EventKind, RawEvent};
 
 /// Events per chunk: a lane hands its buffer to the recorder every `CHUNK` events
 /// (4,096 × 32 bytes = 128 KiB), so the lane's mutex is taken once per 4,096 records.
@@ -76,7 +76,7 @@ impl fmt::Display for LaneKind {
 pub(crate) struct LaneStore {
     pub(crate) kind: LaneKind,
     pub(crate) index: usize,
-    chunks: Mutex<Vec<Vec<Event>>>,
+    chunks: Mutex<Vec<Vec<RawEvent>>>,
 }
 
 impl LaneStore {
@@ -90,7 +90,7 @@ impl LaneStore {
 
     /// The chunks; a thread that panicked while holding the lock cannot have left a
     /// half-pushed chunk (a push is one move), so a poisoned lock is still consistent.
-    pub(crate) fn chunks(&self) -> MutexGuard<'_, Vec<Vec<Event>>> {
+    pub(crate) fn chunks(&self) -> MutexGuard<'_, Vec<Vec<RawEvent>>> {
         self.chunks.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -103,7 +103,7 @@ impl LaneStore {
 /// [`crate::Recorder::snapshot`] that should see its last events.
 pub struct Lane {
     clock: Clock,
-    buf: RefCell<Vec<Event>>,
+    buf: RefCell<Vec<RawEvent>>,
     store: Arc<LaneStore>,
 }
 
@@ -120,9 +120,9 @@ impl Lane {
     /// atomic instruction, except once every [`CHUNK`] events.
     #[inline]
     pub fn record(&self, event: EventKind) {
-        let t_ns = self.clock.now_ns();
+        let ticks = self.clock.now_ticks();
         let mut buf = self.buf.borrow_mut();
-        buf.push(Event { t_ns, kind: event });
+        buf.push(RawEvent { ticks, kind: event });
         if buf.len() >= CHUNK {
             self.hand_over(&mut buf);
         }
@@ -149,7 +149,7 @@ impl Lane {
     /// Moves the buffer into the store and starts a fresh one. Cold: once per chunk.
     #[cold]
     #[inline(never)]
-    fn hand_over(&self, buf: &mut Vec<Event>) {
+    fn hand_over(&self, buf: &mut Vec<RawEvent>) {
         let full = std::mem::replace(buf, Vec::with_capacity(CHUNK));
         self.store.chunks().push(full);
     }
@@ -223,5 +223,45 @@ mod tests {
         let trace = recorder.snapshot();
         assert_eq!(trace.lanes[0].events.len(), 2);
         assert_eq!(trace.lanes[0].events[1].kind, EventKind::JobEnd { job: 7 });
+    }
+
+    /// Prints what [`Lane::record`] costs (not a pass/fail test: timings belong in
+    /// benchmarks). Run: `cargo test --release -p spindle-trace record_cost -- --ignored
+    /// --nocapture`.
+    #[test]
+    #[ignore = "a measurement, run by hand in release mode"]
+    fn record_cost() {
+        use std::hint::black_box;
+        use std::time::Instant;
+        const N: u64 = 10_000_000;
+        let recorder = Recorder::new();
+        let lane = recorder.lane(LaneKind::Worker, 0);
+        let clock = crate::clock::Clock::start();
+        for round in 0..3 {
+            let start = Instant::now();
+            for i in 0..N {
+                black_box(clock.now_ticks());
+                black_box(i);
+            }
+            let clock_ns = start.elapsed().as_nanos() as f64 / N as f64;
+            let start = Instant::now();
+            for i in 0..N / 2 {
+                lane.record(EventKind::PollStart {
+                    task: black_box(i),
+                    cpu: 0,
+                });
+                lane.record(EventKind::PollEnd {
+                    task: black_box(i),
+                    ready: false,
+                });
+            }
+            let record_ns = start.elapsed().as_nanos() as f64 / N as f64;
+            println!(
+                "round {round}: Lane::record {record_ns:.1} ns/event (of which the clock read {clock_ns:.1} ns)"
+            );
+        }
+        drop(lane);
+        let trace = recorder.snapshot();
+        assert_eq!(trace.lanes[0].events.len() as u64, 3 * N);
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! A [`Recorder`] is an `Arc` around:
 //!
-//! * the session's [`Clock`] (copied into each lane at registration);
+//! * the session's [`Clock`] (copied into each lane at registration; lanes record raw
+//!   ticks that the snapshot converts to nanoseconds, see `clock.rs`);
 //! * `lanes`: every [`LaneStore`] ever registered, in registration order (a lane that is
 //!   dropped keeps its store here, so its events survive the thread that made them);
 //! * `shared`: events from threads without a lane, timestamped *inside* the lock so the
@@ -17,7 +18,8 @@
 //! ## Snapshot
 //!
 //! [`Recorder::snapshot`] copies what was flushed so far (it does not drain: a second
-//! snapshot sees everything again, plus what came since) and orders the lanes by kind,
+//! snapshot sees everything again, plus what came since), converts ticks to nanoseconds
+//! with one calibration for all lanes, and orders the lanes by kind,
 //! then index, with a stable sort so lanes registered twice under one name stay in
 //! registration order. Events within a lane are already in time order (see `lane.rs`);
 //! nothing else is sorted.
@@ -27,7 +29,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::clock::Clock;
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, RawEvent};
 use crate::lane::{Lane, LaneKind, LaneStore};
 use crate::trace::{LaneTrace, Trace};
 
@@ -41,7 +43,7 @@ pub struct Recorder {
 struct Inner {
     clock: Clock,
     lanes: Mutex<Vec<Arc<LaneStore>>>,
-    shared: Mutex<Vec<Event>>,
+    shared: Mutex<Vec<RawEvent>>,
     names: Mutex<HashMap<u64, String>>,
 }
 
@@ -78,8 +80,8 @@ impl Recorder {
     pub fn record_shared(&self, event: EventKind) {
         let mut shared = lock(&self.inner.shared);
         // Timestamp under the lock, so the shared list stays in time order.
-        let t_ns = self.inner.clock.now_ns();
-        shared.push(Event { t_ns, kind: event });
+        let ticks = self.inner.clock.now_ticks();
+        shared.push(RawEvent { ticks, kind: event });
     }
 
     /// Names a task (e.g. one spawned through a named builder); a later name replaces an
@@ -98,13 +100,21 @@ impl Recorder {
     /// events and the task names. Lanes are ordered by kind, then index.
     pub fn snapshot(&self) -> Trace {
         let stores: Vec<Arc<LaneStore>> = lock(&self.inner.lanes).clone();
+        let cal = self.inner.clock.calibrate();
+        let convert = |raw: &[RawEvent], events: &mut Vec<Event>, previous: &mut u64| {
+            events.extend(raw.iter().map(|e| Event {
+                t_ns: cal.monotonic(e.ticks, previous),
+                kind: e.kind,
+            }));
+        };
         let mut lanes: Vec<LaneTrace> = stores
             .iter()
             .map(|store| {
                 let chunks = store.chunks();
                 let mut events = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+                let mut previous = 0;
                 for chunk in chunks.iter() {
-                    events.extend_from_slice(chunk);
+                    convert(chunk, &mut events, &mut previous);
                 }
                 LaneTrace {
                     kind: store.kind,
@@ -114,9 +124,11 @@ impl Recorder {
             })
             .collect();
         lanes.sort_by_key(|l| (l.kind, l.index));
+        let mut shared = Vec::new();
+        convert(&lock(&self.inner.shared), &mut shared, &mut 0);
         Trace {
             lanes,
-            shared: lock(&self.inner.shared).clone(),
+            shared,
             task_names: lock(&self.inner.names).clone(),
         }
     }

@@ -165,11 +165,6 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, mut w: W) -> io::Result<()> {
         "<text x=\"8\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#222222\">{}</text>",
         xml(&summary(trace, span))
     );
-    let _ = writeln!(
-        head,
-        "<text x=\"{:.0}\" y=\"18\" font-size=\"10\" fill=\"#777777\" text-anchor=\"end\">time since the first event · hover a bar or mark for details</text>",
-        WIDTH - RIGHT_MARGIN
-    );
     if first.is_none() {
         let _ = writeln!(
             head,
@@ -181,6 +176,15 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, mut w: W) -> io::Result<()> {
     w.write_all(body.as_bytes())?;
     w.write_all(b"</svg>\n")?;
     w.flush()
+}
+
+#[cfg(test)]
+#[test]
+fn thousands_separators() {
+    assert_eq!(grouped(0), "0");
+    assert_eq!(grouped(999), "999");
+    assert_eq!(grouped(1000), "1,000");
+    assert_eq!(grouped(1_234_567), "1,234,567");
 }
 
 fn is_pool(kind: LaneKind) -> bool {
@@ -211,15 +215,30 @@ fn summary(trace: &Trace, span: u64) -> String {
         .filter(|e| matches!(e.kind, crate::EventKind::JobStart { .. }))
         .count();
     format!(
-        "spindle trace: {} · {} · {polls} polls of {} tasks · {jobs} jobs",
+        "spindle trace: {} · {} · {} polls of {} tasks · {} jobs",
         if parts.is_empty() {
             "no lanes".to_string()
         } else {
             parts.join(", ")
         },
         human_duration(span),
-        stats.len()
+        grouped(polls),
+        grouped(stats.len() as u64),
+        grouped(jobs as u64),
     )
+}
+
+/// `n` with thousands separators: 1234567 -> "1,234,567".
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Lays out legend items left to right, wrapping at the right margin.
@@ -295,7 +314,7 @@ fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f6
             let text = format!(
                 "{name}: {} in {} {polls}",
                 human_duration(s.poll_time.as_nanos() as u64),
-                s.polls
+                grouped(s.polls)
             );
             flow.item(square(&task_colour(s.task)), &text);
         }
@@ -349,6 +368,12 @@ fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f6
             flow.item(square(&cpu_colour(cpu)), &format!("cpu {cpu}"));
         }
     }
+    flow.y += 22.0;
+    let _ = writeln!(
+        flow.out,
+        "<text x=\"8\" y=\"{:.1}\" font-size=\"10\" fill=\"#777777\">Time runs from the first event. Hover over a bar or a mark for details (task, core, duration); a merged bar says what it holds.</text>",
+        flow.y + 9.0
+    );
     let bottom = flow.y + 16.0;
     let _ = writeln!(out, "</g>");
     bottom

@@ -16,7 +16,8 @@
 //!
 //! A busy lane of a million polls cannot become a million rectangles. Per nesting level,
 //! bars narrower than [`MIN_BAR_PX`] are merged with their neighbours into one *run*
-//! while the gap between them is also under [`MIN_BAR_PX`]. A run is drawn once: in the
+//! while the gap between them is also under [`MIN_BAR_PX`] and the run is at most
+//! [`MAX_RUN_PX`] wide; parked spans merge only with parked spans. A run is drawn once: in the
 //! colour of its dominant task if one task has 60% or more of its busy time, in neutral
 //! slate otherwise, with an opacity that grows with how much of the run was busy, and a
 //! tooltip that counts what it holds. Bars stay in time order per level (see
@@ -36,6 +37,9 @@ use crate::trace::Trace;
 
 /// Bars (and gaps) narrower than this many pixels are merged into runs.
 pub(crate) const MIN_BAR_PX: f64 = 0.5;
+/// A run of merged bars is at most this wide, so a busy lane still shows where in time
+/// each task dominated (and a row holds at most ~width / 3 runs per level).
+pub(crate) const MAX_RUN_PX: f64 = 3.0;
 pub(crate) const MARK_H: f64 = 8.0;
 pub(crate) const BAR_H: f64 = 16.0;
 pub(crate) const STRIP_H: f64 = 3.0;
@@ -163,6 +167,16 @@ fn draw_level<'a>(
     let inset = 2.0 * depth as f64;
     let y = cx.y + MARK_H + inset;
     let h = (BAR_H - 2.0 * inset).max(4.0);
+    let (parked, busy): (Vec<&Bar>, Vec<&Bar>) = bars.partition(|b| b.kind == SliceKind::Parked);
+    // Sleep is the background, work is drawn over it; each merges only with its own
+    // kind, so a run of short jobs between short naps stays a run of jobs.
+    draw_stream(out, cx, y, h, parked);
+    draw_stream(out, cx, y, h, busy);
+}
+
+/// Draws bars of one kind and level in time order, merging narrow neighbours into runs
+/// no wider than [`MAX_RUN_PX`].
+fn draw_stream(out: &mut String, cx: &RowContext<'_>, y: f64, h: f64, bars: Vec<&Bar>) {
     let mut run: Option<Run> = None;
     for bar in bars {
         let (x0, x1) = (cx.x(bar.start), cx.x(bar.end));
@@ -176,7 +190,7 @@ fn draw_level<'a>(
         let ns = bar.end - bar.start;
         let key = Key::of(bar.kind);
         match &mut run {
-            Some(r) if x0 - r.x1 < MIN_BAR_PX => {
+            Some(r) if x0 - r.x1 < MIN_BAR_PX && x1 - r.x0 <= MAX_RUN_PX => {
                 r.x1 = x1;
                 r.end = bar.end;
                 r.busy_ns += ns;
