@@ -8,8 +8,8 @@
 //!
 //! Size matters: two events per poll, millions of polls. [`Event`] is 32 bytes (a `u64`
 //! timestamp and a 24-byte enum; the test below pins it), so a 4,096-event chunk is
-//! 128 KiB and a million polls cost 64 MB of trace. Lanes store the same shape with raw
-//! clock ticks instead of nanoseconds (`RawEvent`, see `clock.rs`).
+//! 128 KiB and a million polls cost 64 MB of trace. Lanes store events packed in 16 bytes
+//! with raw clock ticks instead (`encoding.rs`, `clock.rs`).
 
 /// What happened. Recorded on the lane of the thread where it happened (see each kind).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,14 +93,6 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// An event as a lane stores it: raw clock ticks (see `clock.rs`), converted to
-/// nanoseconds when a snapshot copies it out.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RawEvent {
-    pub(crate) ticks: u64,
-    pub(crate) kind: EventKind,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +101,5 @@ mod tests {
     fn event_is_32_bytes() {
         assert_eq!(std::mem::size_of::<EventKind>(), 24);
         assert_eq!(std::mem::size_of::<Event>(), 32);
-        assert_eq!(std::mem::size_of::<RawEvent>(), 32);
     }
 }

@@ -9,6 +9,9 @@ use serde_json::Value;
 use crate::synthetic::sample;
 use crate::{Event, EventKind, LaneKind, LaneTrace, Recorder, Trace};
 
+/// Polls per worker in the sample: small under Miri, which runs ~1000x slower.
+const POLLS: usize = if cfg!(miri) { 40 } else { 300 };
+
 fn chrome(trace: &Trace) -> Vec<Value> {
     let mut out = Vec::new();
     trace.write_chrome_json(&mut out).unwrap();
@@ -50,7 +53,7 @@ fn assert_balanced(events: &[Value]) -> usize {
 
 #[test]
 fn chrome_json_parses_balances_and_names_things() {
-    let trace = sample(300);
+    let trace = sample(POLLS);
     let events = chrome(&trace);
     let pairs = assert_balanced(&events);
     // Every poll, job and park of the sample is a pair (the cut poll included).
@@ -189,7 +192,7 @@ fn svg(trace: &Trace) -> String {
 
 #[test]
 fn svg_is_well_formed_with_one_group_per_lane_and_tooltips() {
-    let trace = sample(300);
+    let trace = sample(POLLS);
     let text = svg(&trace);
     let doc = roxmltree::Document::parse(&text).expect("the SVG is well-formed XML");
     let root = doc.root_element();
@@ -235,8 +238,8 @@ fn svg_is_well_formed_with_one_group_per_lane_and_tooltips() {
 
 #[test]
 fn svg_of_a_big_trace_stays_small() {
-    let small = svg(&sample(300)).len();
-    let trace = sample(if cfg!(miri) { 2_000 } else { 100_000 });
+    let small = svg(&sample(POLLS)).len();
+    let trace = sample(if cfg!(miri) { 400 } else { 100_000 });
     let text = svg(&trace);
     roxmltree::Document::parse(&text).expect("well-formed");
     let events: usize = trace.lanes.iter().map(|l| l.events.len()).sum();

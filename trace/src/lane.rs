@@ -4,13 +4,14 @@
 //!
 //! A [`Lane`] has two parts:
 //!
-//! * `buf`: a `RefCell<Vec<RawEvent>>` with room for [`CHUNK`] events, touched only by the
+//! * `buf`: a `RefCell<Vec<Slot>>` with room for [`CHUNK`] events, touched only by the
 //!   thread that owns the lane (`Lane` is `Send`, so it can be created on one thread and
 //!   moved to its worker, but not `Sync`, so no two threads share it);
 //! * `store`: an `Arc` to the lane's [`LaneStore`], which the [`crate::Recorder`] also
-//!   holds: a `Mutex<Vec<Vec<RawEvent>>>` of full chunks.
+//!   holds: a `Mutex<Vec<Vec<Slot>>>` of full chunks.
 //!
-//! [`Lane::record`] reads the clock (raw ticks, see `clock.rs`) and pushes. When the push fills the buffer, the full
+//! [`Lane::record`] reads the clock (raw ticks, see `clock.rs`), packs the event into
+//! one 16-byte slot (two for rare large values, see `encoding.rs`) and pushes. When the push fills the buffer, the full
 //! `Vec` is moved (not copied) into the store under the mutex, and a fresh one takes its
 //! place. [`Lane::flush`] does the same with a partly filled buffer; dropping the lane
 //! flushes.
@@ -20,8 +21,10 @@
 //! * Events of one lane appear in the store in the order they were recorded, and their
 //!   timestamps never decrease (one thread, one monotonic clock): chunks are appended in
 //!   order and each chunk is in order.
-//! * `buf.len() < CHUNK` between calls, and `buf.capacity() >= CHUNK`, so a push never
-//!   reallocates: the hot path is a bounds check, a store and a length increment.
+//! * `buf.len() < CHUNK` between calls, and `buf.capacity() >= CHUNK + 1`, so the one
+//!   or two slots of an event always fit without reallocating (the hot path is a
+//!   bounds check, a store and a length increment) and both slots of an extended event
+//!   land in the same chunk, which `encoding.rs` relies on.
 //! * The store's mutex is only taken once per chunk by the owner and by snapshots, so it
 //!   is never contended on the hot path. (No atomics on the hot path either: the
 //!   `RefCell` borrow flag is a plain, thread-local integer.)
@@ -36,10 +39,12 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::clock::Clock;
-use crate::event::{EventKind, RawEvent};
+use crate::encoding::{Slot, encode};
+use crate::event::EventKind;
 
-/// Events per chunk: a lane hands its buffer to the recorder every `CHUNK` events
-/// (4,096 × 32 bytes = 128 KiB), so the lane's mutex is taken once per 4,096 records.
+/// Slots per chunk: a lane hands its buffer to the recorder every `CHUNK` slots of 16
+/// bytes (64 KiB). Most events take one slot, rare ones two (see `encoding.rs`), so the
+/// lane's mutex is taken about once per 4,096 records.
 pub const CHUNK: usize = 4096;
 
 /// What kind of thread a lane belongs to. Lanes are shown grouped by kind, in this
@@ -76,7 +81,7 @@ impl fmt::Display for LaneKind {
 pub(crate) struct LaneStore {
     pub(crate) kind: LaneKind,
     pub(crate) index: usize,
-    chunks: Mutex<Vec<Vec<RawEvent>>>,
+    chunks: Mutex<Vec<Vec<Slot>>>,
 }
 
 impl LaneStore {
@@ -90,7 +95,7 @@ impl LaneStore {
 
     /// The chunks; a thread that panicked while holding the lock cannot have left a
     /// half-pushed chunk (a push is one move), so a poisoned lock is still consistent.
-    pub(crate) fn chunks(&self) -> MutexGuard<'_, Vec<Vec<RawEvent>>> {
+    pub(crate) fn chunks(&self) -> MutexGuard<'_, Vec<Vec<Slot>>> {
         self.chunks.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -103,7 +108,7 @@ impl LaneStore {
 /// [`crate::Recorder::snapshot`] that should see its last events.
 pub struct Lane {
     clock: Clock,
-    buf: RefCell<Vec<RawEvent>>,
+    buf: RefCell<Vec<Slot>>,
     store: Arc<LaneStore>,
 }
 
@@ -111,7 +116,7 @@ impl Lane {
     pub(crate) fn new(clock: Clock, store: Arc<LaneStore>) -> Lane {
         Lane {
             clock,
-            buf: RefCell::new(Vec::with_capacity(CHUNK)),
+            buf: RefCell::new(Vec::with_capacity(CHUNK + 1)),
             store,
         }
     }
@@ -120,9 +125,12 @@ impl Lane {
     /// atomic instruction, except once every [`CHUNK`] events.
     #[inline]
     pub fn record(&self, event: EventKind) {
-        let ticks = self.clock.now_ticks();
+        let (first, second) = encode(self.clock.now_ticks(), event);
         let mut buf = self.buf.borrow_mut();
-        buf.push(RawEvent { ticks, kind: event });
+        buf.push(first);
+        if let Some(second) = second {
+            buf.push(second);
+        }
         if buf.len() >= CHUNK {
             self.hand_over(&mut buf);
         }
@@ -149,8 +157,8 @@ impl Lane {
     /// Moves the buffer into the store and starts a fresh one. Cold: once per chunk.
     #[cold]
     #[inline(never)]
-    fn hand_over(&self, buf: &mut Vec<RawEvent>) {
-        let full = std::mem::replace(buf, Vec::with_capacity(CHUNK));
+    fn hand_over(&self, buf: &mut Vec<Slot>) {
+        let full = std::mem::replace(buf, Vec::with_capacity(CHUNK + 1));
         self.store.chunks().push(full);
     }
 }

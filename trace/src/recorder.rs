@@ -29,7 +29,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::clock::Clock;
-use crate::event::{Event, EventKind, RawEvent};
+use crate::encoding::{Slot, decode, encode};
+use crate::event::{Event, EventKind};
 use crate::lane::{Lane, LaneKind, LaneStore};
 use crate::trace::{LaneTrace, Trace};
 
@@ -43,7 +44,7 @@ pub struct Recorder {
 struct Inner {
     clock: Clock,
     lanes: Mutex<Vec<Arc<LaneStore>>>,
-    shared: Mutex<Vec<RawEvent>>,
+    shared: Mutex<Vec<Slot>>,
     names: Mutex<HashMap<u64, String>>,
 }
 
@@ -80,8 +81,9 @@ impl Recorder {
     pub fn record_shared(&self, event: EventKind) {
         let mut shared = lock(&self.inner.shared);
         // Timestamp under the lock, so the shared list stays in time order.
-        let ticks = self.inner.clock.now_ticks();
-        shared.push(RawEvent { ticks, kind: event });
+        let (first, second) = encode(self.inner.clock.now_ticks(), event);
+        shared.push(first);
+        shared.extend(second);
     }
 
     /// Names a task (e.g. one spawned through a named builder); a later name replaces an
@@ -101,10 +103,10 @@ impl Recorder {
     pub fn snapshot(&self) -> Trace {
         let stores: Vec<Arc<LaneStore>> = lock(&self.inner.lanes).clone();
         let cal = self.inner.clock.calibrate();
-        let convert = |raw: &[RawEvent], events: &mut Vec<Event>, previous: &mut u64| {
-            events.extend(raw.iter().map(|e| Event {
-                t_ns: cal.monotonic(e.ticks, previous),
-                kind: e.kind,
+        let convert = |slots: &[Slot], events: &mut Vec<Event>, previous: &mut u64| {
+            events.extend(decode(slots).map(|(ticks, kind)| Event {
+                t_ns: cal.monotonic(ticks, previous),
+                kind,
             }));
         };
         let mut lanes: Vec<LaneTrace> = stores
