@@ -83,7 +83,7 @@
 //! | `slices.rs` | pairing starts and ends into slices, per lane |
 //! | `task_stats.rs` | [`TaskStats`]: polls and poll time per task |
 //! | `chrome.rs` | the Chrome Trace Event JSON writer |
-//! | `svg.rs`, `svg_lane.rs` | the SVG timeline: the document and legend; one row |
+//! | `svg.rs`, `svg_lane.rs`, `svg_marks.rs` | the SVG timeline: the document and legend; a row's bars; its marks |
 //! | `svg_scale.rs`, `palette.rs` | its time axis; its colours |
 //! | `env.rs` | `SPINDLE_TRACE` and numbered file names |
 
@@ -99,6 +99,7 @@ mod recorder;
 mod slices;
 mod svg;
 mod svg_lane;
+mod svg_marks;
 mod svg_scale;
 mod task_stats;
 mod trace;

@@ -26,9 +26,8 @@ use std::io;
 
 use crate::lane::LaneKind;
 use crate::palette::{cpu_colour, job_colour, task_colour};
-use crate::svg_lane::{
-    MARK_NAMES, MIXED_FILL, ROW_H, RowContext, draw_lane, draw_shared, mark_shape, xml,
-};
+use crate::svg_lane::{MIXED_FILL, ROW_H, RowContext, draw_lane, draw_shared, xml};
+use crate::svg_marks::{MARK_NAMES, mark_shape};
 use crate::svg_scale::{Scale, human_duration};
 use crate::trace::Trace;
 

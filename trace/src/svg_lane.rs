@@ -21,17 +21,17 @@
 //! colour of its dominant task if one task has 60% or more of its busy time, in neutral
 //! slate otherwise, with an opacity that grows with how much of the run was busy, and a
 //! tooltip that counts what it holds. Bars stay in time order per level (see
-//! `slices.rs`), so merging is one pass. Marks are capped at one per kind per pixel
-//! column; the mark drawn says how many it stands for. A row therefore has at most a few
-//! thousand elements whatever the trace holds.
+//! `slices.rs`), so merging is one pass. Marks are capped too (`svg_marks.rs`). A row
+//! therefore has at most a few thousand elements whatever the trace holds.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use crate::event::{Event, EventKind};
+use crate::event::Event;
 use crate::lane::LaneKind;
 use crate::palette::{cpu_colour, job_colour, task_colour};
 use crate::slices::{SliceKind, Step, walk};
+use crate::svg_marks::draw_marks;
 use crate::svg_scale::{Scale, human_duration};
 use crate::trace::Trace;
 
@@ -62,11 +62,11 @@ pub(crate) struct RowContext<'a> {
 }
 
 impl RowContext<'_> {
-    fn x(&self, t: u64) -> f64 {
+    pub(crate) fn x(&self, t: u64) -> f64 {
         self.scale.x(t.saturating_sub(self.t0))
     }
 
-    fn task_label(&self, task: u64) -> String {
+    pub(crate) fn task_label(&self, task: u64) -> String {
         match self.trace.task_names.get(&task) {
             Some(name) => format!("{} (task {task})", xml(name)),
             None => format!("task {task}"),
@@ -81,6 +81,7 @@ struct Bar {
     kind: SliceKind,
     depth: usize,
     complete: bool,
+    ready: Option<bool>,
 }
 
 /// Draws the bars, core strip and marks of one lane; returns the cores it ran on.
@@ -94,13 +95,14 @@ pub(crate) fn draw_lane(out: &mut String, cx: &RowContext<'_>, events: &[Event])
             kind,
             depth,
             complete,
-            ..
+            ready,
         } => bars.push(Bar {
             start,
             end,
             kind,
             depth,
             complete,
+            ready,
         }),
         Step::Instant(e) => instants.push(e),
         Step::Begin { .. } => {}
@@ -236,11 +238,16 @@ fn draw_bar(out: &mut String, cx: &RowContext<'_>, bar: &Bar, x0: f64, x1: f64, 
     } else {
         " (end not recorded)"
     };
+    let outcome = match bar.ready {
+        Some(true) => ", Ready (task done)",
+        Some(false) => ", Pending",
+        None => "",
+    };
     let (fill, title) = match bar.kind {
         SliceKind::Poll { task, cpu } => (
             task_colour(task),
             format!(
-                "{}\npoll of {dur}{cut} on cpu {}\nat {at}",
+                "{}\npoll of {dur}{cut}{outcome} on cpu {}\nat {at}",
                 cx.task_label(task),
                 cpu_text(cpu)
             ),
@@ -254,9 +261,15 @@ fn draw_bar(out: &mut String, cx: &RowContext<'_>, bar: &Bar, x0: f64, x1: f64, 
             format!("parked {dur}{cut}\nat {at}"),
         ),
     };
+    // A nested bar (a job inside a job) gets a white edge to stand out from its parent.
+    let edge = if bar.depth > 0 {
+        " stroke=\"#ffffff\" stroke-width=\"0.8\""
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{fill}\"><title>{title}</title></rect>",
+        "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{fill}\"{edge}><title>{title}</title></rect>",
         x0,
         x1 - x0
     );
@@ -339,156 +352,6 @@ fn draw_strip<'a>(
     }
     cpus
 }
-
-/// The kinds of marks, in the order of [`MARK_NAMES`].
-const MARK_KINDS: usize = 6;
-
-/// The mark kind of an instant event (an index into [`MARK_NAMES`]), if it has one.
-fn mark_kind(e: &EventKind) -> Option<usize> {
-    Some(match e {
-        EventKind::Steal { .. } => 0,
-        EventKind::Notify { .. } => 1,
-        EventKind::IoEvents { .. } => 2,
-        EventKind::TimersFired { .. } => 3,
-        EventKind::Wake { .. } => 4,
-        EventKind::Spawn { .. } => 5,
-        _ => return None,
-    })
-}
-
-/// One pixel column's worth of marks of one kind.
-struct Bucket<'a> {
-    col: i64,
-    first: &'a Event,
-    count: u64,
-    /// Sum of the `count` fields (tasks stolen, events, timers).
-    total: u64,
-}
-
-fn draw_marks<'a>(out: &mut String, cx: &RowContext<'_>, events: impl Iterator<Item = &'a Event>) {
-    let mut open: [Option<Bucket<'a>>; MARK_KINDS] = Default::default();
-    for e in events {
-        let Some(k) = mark_kind(&e.kind) else {
-            continue;
-        };
-        let col = cx.x(e.t_ns).floor() as i64;
-        let amount = match e.kind {
-            EventKind::Steal { count, .. }
-            | EventKind::IoEvents { count }
-            | EventKind::TimersFired { count } => u64::from(count),
-            _ => 1,
-        };
-        match &mut open[k] {
-            Some(b) if b.col == col => {
-                b.count += 1;
-                b.total += amount;
-            }
-            slot => {
-                if let Some(b) = slot.take() {
-                    draw_mark(out, cx, k, &b);
-                }
-                *slot = Some(Bucket {
-                    col,
-                    first: e,
-                    count: 1,
-                    total: amount,
-                });
-            }
-        }
-    }
-    for (k, slot) in open.into_iter().enumerate() {
-        if let Some(b) = slot {
-            draw_mark(out, cx, k, &b);
-        }
-    }
-}
-
-fn draw_mark(out: &mut String, cx: &RowContext<'_>, k: usize, b: &Bucket<'_>) {
-    let x = cx.x(b.first.t_ns);
-    let at = human_duration(b.first.t_ns.saturating_sub(cx.t0));
-    let lane = |i: u32| format!("{} {i}", cx.kind);
-    let title = match (b.count, b.first.kind) {
-        (1, EventKind::Steal { victim, count }) => format!("stole {count} from {}", lane(victim)),
-        (1, EventKind::Notify { target }) => format!("woke {}", lane(target)),
-        (1, EventKind::IoEvents { count }) => format!("{count} I/O events"),
-        (1, EventKind::TimersFired { count }) => format!("{count} timers fired"),
-        (1, EventKind::Wake { task }) => format!("woke {}", cx.task_label(task)),
-        (1, EventKind::Spawn { task, .. }) => format!("spawned {}", cx.task_label(task)),
-        (n, EventKind::Steal { .. }) => format!("{n} steals, {} taken", b.total),
-        (n, EventKind::Notify { .. }) => format!("{n} notifies"),
-        (n, EventKind::IoEvents { .. }) => format!("{n} I/O dispatches, {} events", b.total),
-        (n, EventKind::TimersFired { .. }) => format!("{n} timer turns, {} timers", b.total),
-        (n, EventKind::Wake { .. }) => format!("{n} wakes"),
-        (n, _) => format!("{n} spawns"),
-    };
-    let shape = mark_shape(k, x, cx.y);
-    let _ = writeln!(
-        out,
-        "{}<title>{title}\nat {at}</title></{}>",
-        shape.0, shape.1
-    );
-}
-
-/// The opening tag of mark kind `k` at (x, row top y), and its element name. Also used
-/// by the legend.
-pub(crate) fn mark_shape(k: usize, x: f64, y: f64) -> (String, &'static str) {
-    let top = y + 1.0;
-    let bottom = y + MARK_H + BAR_H + STRIP_H; // top of the wake band
-    match k {
-        0 => (
-            format!(
-                "<path d=\"M{:.1} {top:.1}h6l-3 6z\" fill=\"#d62728\">",
-                x - 3.0
-            ),
-            "path",
-        ),
-        1 => (
-            format!("<path d=\"M{x:.1} {top:.1}l3 3l-3 3l-3 -3z\" fill=\"#1f77b4\">"),
-            "path",
-        ),
-        2 => (
-            format!(
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"5\" height=\"5\" fill=\"#2ca02c\">",
-                x - 2.5,
-                top + 0.5
-            ),
-            "rect",
-        ),
-        3 => (
-            format!(
-                "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"2.6\" fill=\"none\" stroke=\"#9467bd\" stroke-width=\"1.3\">",
-                top + 3.0
-            ),
-            "circle",
-        ),
-        4 => (
-            format!(
-                "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"1.8\" fill=\"#222222\">",
-                bottom + 3.0
-            ),
-            "circle",
-        ),
-        _ => (
-            format!(
-                "<path d=\"M{:.1} {:.1}h5M{x:.1} {:.1}v5\" stroke=\"#555555\" stroke-width=\"1.2\">",
-                x - 2.5,
-                bottom + 3.0,
-                bottom + 0.5
-            ),
-            "path",
-        ),
-    }
-}
-
-/// Names of the mark kinds for the legend, in kind order.
-pub(crate) const MARK_NAMES: [&str; MARK_KINDS] = [
-    "steal",
-    "notify (unpark a sleeper)",
-    "I/O events",
-    "timers fired",
-    "wake (on the waker's row)",
-    "spawn",
-];
 
 fn cpu_text(cpu: u32) -> String {
     if cpu == u32::MAX {
