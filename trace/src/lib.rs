@@ -107,7 +107,7 @@ mod trace;
 pub use cpu::current_cpu;
 pub use env::{env_path, next_save_path, numbered_path};
 pub use event::{Event, EventKind};
-pub use lane::{CHUNK, Lane, LaneKind};
+pub use lane::{CHUNK, DEFAULT_MAX_EVENTS_PER_LANE, Lane, LaneKind};
 pub use recorder::Recorder;
 pub use task_stats::TaskStats;
 pub use trace::{LaneTrace, Trace};

@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use crate::clock::Clock;
 use crate::encoding::{Slot, decode, encode};
 use crate::event::{Event, EventKind};
-use crate::lane::{Lane, LaneKind, LaneStore};
+use crate::lane::{DEFAULT_MAX_EVENTS_PER_LANE, Lane, LaneKind, LaneStore};
 use crate::trace::{LaneTrace, Trace};
 
 /// One tracing session: a clock epoch, the registered lanes, task names.
@@ -43,6 +43,8 @@ pub struct Recorder {
 
 struct Inner {
     clock: Clock,
+    /// Bound on the slots each lane keeps.
+    max_slots: usize,
     lanes: Mutex<Vec<Arc<LaneStore>>>,
     shared: Mutex<Vec<Slot>>,
     names: Mutex<HashMap<u64, String>>,
@@ -60,6 +62,7 @@ impl Recorder {
         Recorder {
             inner: Arc::new(Inner {
                 clock: Clock::start(),
+                max_slots: DEFAULT_MAX_EVENTS_PER_LANE,
                 lanes: Mutex::new(Vec::new()),
                 shared: Mutex::new(Vec::new()),
                 names: Mutex::new(HashMap::new()),
@@ -67,10 +70,40 @@ impl Recorder {
         }
     }
 
+    /// Bounds the events each lane keeps (in 16-byte slots; rare large events take two),
+    /// instead of [`crate::DEFAULT_MAX_EVENTS_PER_LANE`]; at least [`crate::CHUNK`]. Past
+    /// the bound a lane forgets its oldest events, a chunk at a time. Call it before
+    /// creating lanes: it applies to lanes created afterwards.
+    ///
+    /// # Panics
+    ///
+    /// If lanes were already created (they would keep the old bound): set the bound
+    /// right after [`Recorder::new`].
+    pub fn with_max_events_per_lane(self, max: usize) -> Recorder {
+        let mut this = self;
+        let inner = Arc::get_mut(&mut this.inner).expect(
+            "Recorder::with_max_events_per_lane must be called on a new recorder, before it is cloned",
+        );
+        assert!(
+            lock(&inner.lanes).is_empty(),
+            "Recorder::with_max_events_per_lane must be called before the first lane is created"
+        );
+        inner.max_slots = max.max(crate::CHUNK);
+        this
+    }
+
+    /// Events (slots) forgotten so far, over all lanes, to stay under the per-lane bound.
+    pub fn dropped_events(&self) -> u64 {
+        lock(&self.inner.lanes)
+            .iter()
+            .map(|store| store.chunks().dropped)
+            .sum()
+    }
+
     /// A lane for the calling thread (one per worker / pool thread / `block_on` thread),
     /// registered in this session under `kind` and `index`.
     pub fn lane(&self, kind: LaneKind, index: usize) -> Lane {
-        let store = Arc::new(LaneStore::new(kind, index));
+        let store = Arc::new(LaneStore::new(kind, index, self.inner.max_slots));
         lock(&self.inner.lanes).push(Arc::clone(&store));
         Lane::new(self.inner.clock, store)
     }
@@ -113,9 +146,9 @@ impl Recorder {
             .iter()
             .map(|store| {
                 let chunks = store.chunks();
-                let mut events = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+                let mut events = Vec::with_capacity(chunks.list.iter().map(Vec::len).sum());
                 let mut previous = 0;
-                for chunk in chunks.iter() {
+                for chunk in &chunks.list {
                     convert(chunk, &mut events, &mut previous);
                 }
                 LaneTrace {
