@@ -115,6 +115,27 @@ impl LaneStore {
         }
     }
 
+    /// Appends `chunk`. Past the bound, the oldest chunks are forgotten and the last of
+    /// them is returned, emptied, for reuse: a flight recorder (Perfetto's ring-buffer
+    /// mode) that keeps the most recent events in bounded memory and, in steady state,
+    /// writes into memory that is already mapped (no page faults).
+    fn keep(&self, chunk: Vec<Slot>) -> Option<Vec<Slot>> {
+        let mut chunks = self.chunks();
+        let mut recycled = None;
+        while chunks.slots + chunk.len() > self.max_slots {
+            let Some(mut oldest) = chunks.list.pop_front() else {
+                break;
+            };
+            chunks.slots -= oldest.len();
+            chunks.dropped += oldest.len() as u64;
+            oldest.clear();
+            recycled = Some(oldest);
+        }
+        chunks.slots += chunk.len();
+        chunks.list.push_back(chunk);
+        recycled
+    }
+
     /// The chunks; a thread that panicked while holding the lock cannot have left a
     /// half-pushed chunk (a push is one move), so a poisoned lock is still consistent.
     pub(crate) fn chunks(&self) -> MutexGuard<'_, Chunks> {
@@ -159,10 +180,18 @@ impl Lane {
     }
 
     /// Hands the events recorded so far to the recorder, so the next snapshot sees them.
+    ///
+    /// Cheap enough to call whenever the thread is about to sleep: a partly filled
+    /// buffer is *copied* out at its exact size and the lane keeps its big buffer, so
+    /// a thread that parks often does not leave a 64 KiB chunk behind per park.
     pub fn flush(&self) {
         let mut buf = self.buf.borrow_mut();
-        if !buf.is_empty() {
+        if buf.len() >= CHUNK / 2 {
             self.hand_over(&mut buf);
+        } else if !buf.is_empty() {
+            let part = buf.to_vec();
+            buf.clear();
+            self.store.keep(part);
         }
     }
 
@@ -176,38 +205,28 @@ impl Lane {
         self.store.index
     }
 
-    /// Moves the buffer into the store and starts a fresh one. Cold: once per chunk.
-    ///
-    /// Past the store's bound, the oldest chunks are forgotten and the last of them is
-    /// reused as the fresh buffer: a flight recorder (Perfetto's ring-buffer mode) that
-    /// keeps the most recent events in bounded memory and, in steady state, writes into
-    /// memory that is already mapped (no page faults).
+    /// Moves the buffer into the store and starts a fresh one (or reuses a chunk the
+    /// store forgot). Cold: once per chunk.
     #[cold]
     #[inline(never)]
     fn hand_over(&self, buf: &mut Vec<Slot>) {
-        let mut chunks = self.store.chunks();
-        let mut fresh = None;
-        while chunks.slots + buf.len() > self.store.max_slots {
-            let Some(mut oldest) = chunks.list.pop_front() else {
-                break;
-            };
-            chunks.slots -= oldest.len();
-            chunks.dropped += oldest.len() as u64;
-            oldest.clear();
-            fresh = Some(oldest);
-        }
-        let fresh = fresh
+        let recycled = self.store.keep(std::mem::take(buf));
+        *buf = recycled
             .filter(|v| v.capacity() > CHUNK)
             .unwrap_or_else(|| Vec::with_capacity(CHUNK + 1));
-        let full = std::mem::replace(buf, fresh);
-        chunks.slots += full.len();
-        chunks.list.push_back(full);
     }
 }
 
 impl Drop for Lane {
     fn drop(&mut self) {
         self.flush();
+    }
+}
+
+/// "worker 0", "block_on 0", "pool 1".
+impl fmt::Display for Lane {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.store.kind, self.store.index)
     }
 }
 
@@ -245,6 +264,7 @@ mod tests {
         let recorder = Recorder::new();
         let lane = recorder.lane(LaneKind::Worker, 3);
         assert_eq!((lane.kind(), lane.index()), (LaneKind::Worker, 3));
+        assert_eq!(lane.to_string(), "worker 3");
         let n = CHUNK + 10;
         for i in 0..n as u64 {
             lane.record(EventKind::Wake { task: i });
@@ -279,6 +299,26 @@ mod tests {
         for (e, i) in events.iter().zip(n - events.len() as u64..) {
             assert_eq!(e.kind, EventKind::Wake { task: i });
         }
+    }
+
+    #[test]
+    fn many_small_flushes_keep_order_and_the_lane_buffer() {
+        let recorder = Recorder::new();
+        let lane = recorder.lane(LaneKind::PoolThread, 1);
+        for round in 0..100u64 {
+            lane.record(EventKind::Park);
+            lane.record(EventKind::Wake { task: round });
+            lane.flush(); // as a thread does before it sleeps
+        }
+        assert!(lane.buf.borrow().capacity() > CHUNK, "the big buffer stays");
+        let trace = recorder.snapshot();
+        let events = &trace.lanes[0].events;
+        assert_eq!(events.len(), 200);
+        for (round, pair) in events.chunks(2).enumerate() {
+            assert_eq!(pair[0].kind, EventKind::Park);
+            assert_eq!(pair[1].kind, EventKind::Wake { task: round as u64 });
+        }
+        assert_eq!(recorder.dropped_events(), 0);
     }
 
     #[test]
