@@ -4,17 +4,17 @@
 //!
 //! A [`Lane`] has two parts:
 //!
-//! * `buf`: a `RefCell<Vec<Slot>>` with room for [`CHUNK`] events, touched only by the
+//! * `buf`: a `RefCell<Vec<Slot>>` with room for [`CHUNK`] slots, touched only by the
 //!   thread that owns the lane (`Lane` is `Send`, so it can be created on one thread and
 //!   moved to its worker, but not `Sync`, so no two threads share it);
 //! * `store`: an `Arc` to the lane's [`LaneStore`], which the [`crate::Recorder`] also
-//!   holds: a `Mutex<Vec<Vec<Slot>>>` of full chunks.
+//!   holds: a mutex-guarded queue of handed-over chunks, oldest first.
 //!
 //! [`Lane::record`] reads the clock (raw ticks, see `clock.rs`), packs the event into
-//! one 16-byte slot (two for rare large values, see `encoding.rs`) and pushes. When the push fills the buffer, the full
-//! `Vec` is moved (not copied) into the store under the mutex, and a fresh one takes its
-//! place. [`Lane::flush`] does the same with a partly filled buffer; dropping the lane
-//! flushes.
+//! one 16-byte slot (two for rare large values, see `encoding.rs`) and pushes. When the
+//! push fills the buffer, the full `Vec` is moved (not copied) into the store under the
+//! mutex, and a fresh one takes its place. [`Lane::flush`] hands over a partly filled
+//! buffer (by copy, keeping the big buffer); dropping the lane flushes.
 //!
 //! ## Invariants
 //!
@@ -29,8 +29,8 @@
 //!   [`DEFAULT_MAX_EVENTS_PER_LANE`]); past it, the oldest chunks go. So a lane's events
 //!   are always the most recent ones, contiguous, and a long-running server traced by
 //!   `SPINDLE_TRACE` does not grow without bound.
-//! * The store's mutex is only taken once per chunk by the owner and by snapshots, so it
-//!   is never contended on the hot path. (No atomics on the hot path either: the
+//! * The store's mutex is only taken once per chunk (or flush) by the owner and by
+//!   snapshots, so it is never contended on the hot path. (No atomics on the hot path either: the
 //!   `RefCell` borrow flag is a plain, thread-local integer.)
 //!
 //! Why not one global lock-free queue: every push would be a contended atomic on a shared

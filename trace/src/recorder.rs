@@ -9,7 +9,7 @@
 //! * `lanes`: every [`LaneStore`] ever registered, in registration order (a lane that is
 //!   dropped keeps its store here, so its events survive the thread that made them);
 //! * `shared`: events from threads without a lane, timestamped *inside* the lock so the
-//!   list is in time order without sorting;
+//!   list is in time order without sorting, and bounded like a lane;
 //! * `names`: task names given through [`Recorder::name_task`].
 //!
 //! Every lock here is off the hot path: registering a lane happens once per thread,
@@ -24,12 +24,12 @@
 //! registration order. Events within a lane are already in time order (see `lane.rs`);
 //! nothing else is sorted.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::clock::Clock;
-use crate::encoding::{Slot, decode, encode};
+use crate::encoding::{Slot, decode};
 use crate::event::{Event, EventKind};
 use crate::lane::{DEFAULT_MAX_EVENTS_PER_LANE, Lane, LaneKind, LaneStore};
 use crate::trace::{LaneTrace, Trace};
@@ -46,8 +46,16 @@ struct Inner {
     /// Bound on the slots each lane keeps.
     max_slots: usize,
     lanes: Mutex<Vec<Arc<LaneStore>>>,
-    shared: Mutex<Vec<Slot>>,
+    shared: Mutex<Shared>,
     names: Mutex<HashMap<u64, String>>,
+}
+
+/// Events of threads without a lane: unpacked (they are rare, so size does not matter)
+/// and bounded like a lane.
+#[derive(Default)]
+struct Shared {
+    events: VecDeque<(u64, EventKind)>,
+    dropped: u64,
 }
 
 /// Locks `m`, ignoring poison: every critical section here is a single push or insert,
@@ -64,7 +72,7 @@ impl Recorder {
                 clock: Clock::start(),
                 max_slots: DEFAULT_MAX_EVENTS_PER_LANE,
                 lanes: Mutex::new(Vec::new()),
-                shared: Mutex::new(Vec::new()),
+                shared: Mutex::new(Shared::default()),
                 names: Mutex::new(HashMap::new()),
             }),
         }
@@ -92,12 +100,14 @@ impl Recorder {
         this
     }
 
-    /// Events (slots) forgotten so far, over all lanes, to stay under the per-lane bound.
+    /// Events (slots) forgotten so far, over all lanes and the shared list, to stay
+    /// under the per-lane bound.
     pub fn dropped_events(&self) -> u64 {
-        lock(&self.inner.lanes)
+        let lanes: u64 = lock(&self.inner.lanes)
             .iter()
             .map(|store| store.chunks().dropped)
-            .sum()
+            .sum();
+        lanes + lock(&self.inner.shared).dropped
     }
 
     /// A lane for the calling thread (one per worker / pool thread / `block_on` thread),
@@ -114,9 +124,13 @@ impl Recorder {
     pub fn record_shared(&self, event: EventKind) {
         let mut shared = lock(&self.inner.shared);
         // Timestamp under the lock, so the shared list stays in time order.
-        let (first, second) = encode(self.inner.clock.now_ticks(), event);
-        shared.push(first);
-        shared.extend(second);
+        let ticks = self.inner.clock.now_ticks();
+        // The same bound as a lane's, oldest first out.
+        if shared.events.len() >= self.inner.max_slots {
+            shared.events.pop_front();
+            shared.dropped += 1;
+        }
+        shared.events.push_back((ticks, event));
     }
 
     /// Names a task (e.g. one spawned through a named builder); a later name replaces an
@@ -159,8 +173,15 @@ impl Recorder {
             })
             .collect();
         lanes.sort_by_key(|l| (l.kind, l.index));
-        let mut shared = Vec::new();
-        convert(&lock(&self.inner.shared), &mut shared, &mut 0);
+        let mut previous = 0;
+        let shared = lock(&self.inner.shared)
+            .events
+            .iter()
+            .map(|&(ticks, kind)| Event {
+                t_ns: cal.monotonic(ticks, &mut previous),
+                kind,
+            })
+            .collect();
         Trace {
             lanes,
             shared,
@@ -242,6 +263,27 @@ mod tests {
             .collect();
         spawned.sort_unstable();
         assert_eq!(spawned, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn the_shared_list_is_bounded_and_keeps_the_newest() {
+        let recorder = Recorder::new().with_max_events_per_lane(crate::CHUNK);
+        let n = crate::CHUNK as u64 + 5;
+        for task in 0..n {
+            recorder.record_shared(EventKind::Wake { task });
+        }
+        let trace = recorder.snapshot();
+        assert_eq!(trace.shared.len(), crate::CHUNK);
+        assert_eq!(trace.shared[0].kind, EventKind::Wake { task: 5 });
+        assert_eq!(recorder.dropped_events(), 5);
+    }
+
+    #[test]
+    #[should_panic(expected = "before the first lane is created")]
+    fn the_bound_cannot_change_after_lanes_exist() {
+        let recorder = Recorder::new();
+        let _lane = recorder.lane(LaneKind::Worker, 0);
+        let _ = recorder.with_max_events_per_lane(1);
     }
 
     #[test]
