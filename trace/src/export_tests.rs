@@ -229,7 +229,17 @@ fn svg_is_well_formed_with_one_group_per_lane_and_tooltips() {
     assert!(titles.iter().any(|t| t.starts_with("parked ")));
     assert!(titles.iter().any(|t| t.contains("(end not recorded)")));
     assert!(titles.iter().any(|t| t.starts_with("stole ")));
-    assert!(text.contains("busiest tasks") && text.contains("cpus 0,1"));
+    assert!(text.contains("busiest tasks") && text.contains("cpus 0,1 · busy "));
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("worker 1: ") && t.contains(" polls\nbusy "))
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("pool 0: ") && t.contains(" jobs\nbusy "))
+    );
     assert!(
         !text.contains("http") || text.matches("http").count() == 1,
         "only the xmlns"

@@ -26,7 +26,7 @@ use std::io;
 
 use crate::lane::LaneKind;
 use crate::palette::{cpu_colour, job_colour, task_colour};
-use crate::svg_lane::{MIXED_FILL, ROW_H, RowContext, draw_lane, draw_shared, xml};
+use crate::svg_lane::{LaneSummary, MIXED_FILL, ROW_H, RowContext, draw_lane, draw_shared, xml};
 use crate::svg_marks::{MARK_NAMES, mark_shape};
 use crate::svg_scale::{Scale, human_duration};
 use crate::trace::Trace;
@@ -116,30 +116,39 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, mut w: W) -> io::Result<()> {
             y: top,
             kind,
         };
-        let cpus = match lane {
-            Some(i) => draw_lane(&mut body, &cx, &trace.lanes[i].events),
+        let summary = match lane {
+            Some(i) => Some(draw_lane(&mut body, &cx, &trace.lanes[i].events)),
             None => {
                 draw_shared(&mut body, &cx, &trace.shared);
-                BTreeSet::new()
+                None
             }
+        };
+        let (tooltip, detail) = match &summary {
+            Some(s) => lane_texts(&label, s, span),
+            None => (
+                format!("{label}: events recorded by threads without a lane"),
+                String::new(),
+            ),
         };
         let _ = writeln!(
             body,
-            "<text x=\"8\" y=\"{:.1}\" font-size=\"12\" font-weight=\"bold\" fill=\"#222222\">{}</text>",
+            "<text x=\"8\" y=\"{:.1}\" font-size=\"12\" font-weight=\"bold\" fill=\"#222222\"><title>{}</title>{}</text>",
             top + 20.0,
+            xml(&tooltip),
             xml(&label)
         );
-        if !cpus.is_empty() {
-            let list: Vec<String> = cpus.iter().map(u32::to_string).collect();
+        if !detail.is_empty() {
             let _ = writeln!(
                 body,
-                "<text x=\"8\" y=\"{:.1}\" font-size=\"9\" fill=\"#666666\">cpus {}</text>",
+                "<text x=\"8\" y=\"{:.1}\" font-size=\"9\" fill=\"#666666\">{}</text>",
                 top + 31.0,
-                list.join(",")
+                xml(&detail)
             );
         }
         let _ = writeln!(body, "</g>");
-        all_cpus.extend(cpus);
+        if let Some(s) = summary {
+            all_cpus.extend(s.cpus);
+        }
     }
 
     let legend_top = rows_bottom + 14.0;
@@ -184,6 +193,34 @@ fn thousands_separators() {
     assert_eq!(grouped(999), "999");
     assert_eq!(grouped(1000), "1,000");
     assert_eq!(grouped(1_234_567), "1,234,567");
+}
+
+/// A lane label's tooltip ("worker 0: 1,234 polls, busy 81% ...") and its second line
+/// ("cpus 0,1 · busy 81%").
+fn lane_texts(label: &str, s: &LaneSummary, span: u64) -> (String, String) {
+    let percent = |ns: u64| ns as f64 * 100.0 / span as f64;
+    let cpus: Vec<String> = s.cpus.iter().map(u32::to_string).collect();
+    let cpus = if cpus.is_empty() {
+        "cpu unknown".to_string()
+    } else {
+        format!("cpus {}", cpus.join(","))
+    };
+    let work = match (s.polls, s.jobs) {
+        (p, 0) => format!("{} polls", grouped(p)),
+        (0, j) => format!("{} jobs", grouped(j)),
+        (p, j) => format!("{} polls, {} jobs", grouped(p), grouped(j)),
+    };
+    let tooltip = format!(
+        "{label}: {work}\nbusy {} ({:.0}%), parked {} ({:.0}%)\n{} steals, {} wakes sent\nran on {cpus}",
+        human_duration(s.busy_ns),
+        percent(s.busy_ns),
+        human_duration(s.parked_ns),
+        percent(s.parked_ns),
+        grouped(s.steals),
+        grouped(s.wakes),
+    );
+    let detail = format!("{cpus} · busy {:.0}%", percent(s.busy_ns));
+    (tooltip, detail)
 }
 
 fn is_pool(kind: LaneKind) -> bool {

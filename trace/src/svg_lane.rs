@@ -27,7 +27,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::lane::LaneKind;
 use crate::palette::{cpu_colour, job_colour, task_colour};
 use crate::slices::{SliceKind, Step, walk};
@@ -84,8 +84,23 @@ struct Bar {
     ready: Option<bool>,
 }
 
-/// Draws the bars, core strip and marks of one lane; returns the cores it ran on.
-pub(crate) fn draw_lane(out: &mut String, cx: &RowContext<'_>, events: &[Event]) -> BTreeSet<u32> {
+/// What a row's label says about its lane.
+#[derive(Default)]
+pub(crate) struct LaneSummary {
+    /// Cores its polls and jobs ran on.
+    pub(crate) cpus: BTreeSet<u32>,
+    pub(crate) polls: u64,
+    pub(crate) jobs: u64,
+    /// Time in outermost polls and jobs.
+    pub(crate) busy_ns: u64,
+    /// Time parked (outermost).
+    pub(crate) parked_ns: u64,
+    pub(crate) steals: u64,
+    pub(crate) wakes: u64,
+}
+
+/// Draws the bars, core strip and marks of one lane; returns its summary.
+pub(crate) fn draw_lane(out: &mut String, cx: &RowContext<'_>, events: &[Event]) -> LaneSummary {
     let mut bars: Vec<Bar> = Vec::new();
     let mut instants: Vec<&Event> = Vec::new();
     walk(events, |step| match step {
@@ -113,9 +128,33 @@ pub(crate) fn draw_lane(out: &mut String, cx: &RowContext<'_>, events: &[Event])
         let level = bars.iter().filter(|b| b.depth == depth);
         draw_level(out, cx, depth, level);
     }
-    let cpus = draw_strip(out, cx, bars.iter().filter(|b| b.depth == 0));
+    let mut summary = LaneSummary {
+        cpus: draw_strip(out, cx, bars.iter().filter(|b| b.depth == 0)),
+        ..LaneSummary::default()
+    };
+    for bar in &bars {
+        match bar.kind {
+            SliceKind::Poll { .. } => summary.polls += 1,
+            SliceKind::Job { .. } => summary.jobs += 1,
+            SliceKind::Parked => {}
+        }
+        if bar.depth == 0 {
+            let ns = bar.end - bar.start;
+            match bar.kind {
+                SliceKind::Parked => summary.parked_ns += ns,
+                _ => summary.busy_ns += ns,
+            }
+        }
+    }
+    for e in &instants {
+        match e.kind {
+            EventKind::Steal { .. } => summary.steals += 1,
+            EventKind::Wake { .. } => summary.wakes += 1,
+            _ => {}
+        }
+    }
     draw_marks(out, cx, instants.into_iter());
-    cpus
+    summary
 }
 
 /// Draws the marks of events from threads without a lane (wakes, spawns).
