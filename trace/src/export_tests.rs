@@ -247,7 +247,10 @@ fn svg_is_well_formed_with_one_group_per_lane_and_tooltips() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "a size check of safe formatting code, minutes under Miri")]
+#[cfg_attr(
+    miri,
+    ignore = "a size check of safe formatting code, minutes under Miri"
+)]
 fn svg_of_a_big_trace_stays_small() {
     let small = svg(&sample(POLLS)).len();
     let trace = sample(100_000);

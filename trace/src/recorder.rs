@@ -207,6 +207,7 @@ impl fmt::Debug for Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Trace;
     use std::thread;
 
     fn assert_send_sync<T: Send + Sync + Clone>() {}
@@ -263,6 +264,49 @@ mod tests {
             .collect();
         spawned.sort_unstable();
         assert_eq!(spawned, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn snapshots_taken_while_threads_record_see_a_prefix_of_each_lane() {
+        let per_thread: u64 = if cfg!(miri) {
+            40
+        } else {
+            4 * crate::CHUNK as u64
+        };
+        let recorder = Recorder::new();
+        let check = |trace: &Trace| {
+            for lane in &trace.lanes {
+                for (n, e) in lane.events.iter().enumerate() {
+                    assert_eq!(e.kind, EventKind::Wake { task: n as u64 });
+                }
+            }
+        };
+        thread::scope(|s| {
+            for t in 0..2 {
+                let recorder = recorder.clone();
+                s.spawn(move || {
+                    let lane = recorder.lane(LaneKind::PoolThread, t);
+                    for i in 0..per_thread {
+                        lane.record(EventKind::Wake { task: i });
+                        if i % 1000 == 999 {
+                            lane.flush();
+                        }
+                    }
+                });
+            }
+            for _ in 0..20 {
+                check(&recorder.snapshot());
+                thread::yield_now();
+            }
+        });
+        let trace = recorder.snapshot();
+        check(&trace);
+        assert!(
+            trace
+                .lanes
+                .iter()
+                .all(|l| l.events.len() as u64 == per_thread)
+        );
     }
 
     #[test]
