@@ -55,7 +55,8 @@
 //!    thread still owns: call [`Lane::flush`] or drop the lane first) into a [`Trace`].
 //!
 //! Measured with `cargo test --release -p spindle-trace record_cost -- --ignored
-//! --nocapture`: see the numbers in that test's comment.
+//! --nocapture` (numbers in that test's comment): a record costs the clock read plus a
+//! few nanoseconds, so a poll traced costs roughly 2 × 15-25 ns more than one untraced.
 //!
 //! Threads without a lane (a waker called from a foreign thread, a spawn from outside the
 //! runtime) use [`Recorder::record_shared`], one mutex for all of them: rare by design.
