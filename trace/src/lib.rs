@@ -79,6 +79,7 @@
 //! | `encoding.rs` | how a lane packs an event into 16 bytes |
 //! | `cpu.rs` | [`current_cpu`]: `sched_getcpu()` |
 //! | `lane.rs` | [`Lane`]: a thread's own buffer, handed over in chunks |
+//! | `chunk_pool.rs` | spare chunk buffers reused across sessions (no page faults) |
 //! | `recorder.rs` | [`Recorder`]: the session, its lanes, shared events, task names |
 //! | `trace.rs` | [`Trace`]: a snapshot, and [`Trace::save`] |
 //! | `slices.rs` | pairing starts and ends into slices, per lane |
@@ -89,6 +90,7 @@
 //! | `env.rs` | `SPINDLE_TRACE` and numbered file names |
 
 mod chrome;
+mod chunk_pool;
 mod clock;
 mod cpu;
 mod encoding;
