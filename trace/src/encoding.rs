@@ -6,7 +6,7 @@
 //! and a kernel zeroing. Measured here, filling fresh memory costs ~10-17 ns per 32-byte
 //! event but ~5 ns per 16-byte one, as much as the clock read. So the hot path stores
 //! each event in one 16-byte [`Slot`] and only the snapshot unpacks it into an
-//! [`Event`] (32 bytes, easy to use). Packed binary records in per-CPU buffers are what
+//! [`crate::Event`] (32 bytes, easy to use). Packed binary records in per-CPU buffers are what
 //! ftrace and LTTng (its CTF format) do for the same reason.
 //!
 //! ## Format

@@ -61,6 +61,16 @@
 //! Threads without a lane (a waker called from a foreign thread, a spawn from outside the
 //! runtime) use [`Recorder::record_shared`], one mutex for all of them: rare by design.
 //!
+//! ## Memory
+//!
+//! 16 bytes per event, two events per poll: a million polls take 32 MB. A lane keeps at
+//! most [`DEFAULT_MAX_EVENTS_PER_LANE`] slots (64 MiB; change it with
+//! [`Recorder::with_max_events_per_lane`]) and past that forgets its *oldest* chunks, like
+//! a flight recorder: a server traced for hours keeps its last minutes.
+//! [`Recorder::dropped_events`] says how many were forgotten. Emptied chunk buffers are
+//! kept (up to 16 MiB, process-wide) for the next lanes, so a program that builds runtime
+//! after runtime does not page-fault its way through fresh memory each time.
+//!
 //! ## From events to pictures
 //!
 //! Events are instants; the pictures need intervals. `slices.rs` pairs each lane's
@@ -88,6 +98,7 @@
 //! | `svg.rs`, `svg_lane.rs`, `svg_marks.rs` | the SVG timeline: the document and legend; a row's bars; its marks |
 //! | `svg_scale.rs`, `palette.rs` | its time axis; its colours |
 //! | `env.rs` | `SPINDLE_TRACE` and numbered file names |
+//! | `synthetic.rs`, `export_tests.rs` | tests only: a hand-made trace, the exporters' tests |
 
 mod chrome;
 mod chunk_pool;
@@ -114,6 +125,7 @@ pub use lane::{CHUNK, DEFAULT_MAX_EVENTS_PER_LANE, Lane, LaneKind};
 pub use recorder::Recorder;
 pub use task_stats::TaskStats;
 pub use trace::{LaneTrace, Trace};
+
 #[cfg(test)]
 mod export_tests;
 #[cfg(test)]
