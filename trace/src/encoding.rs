@@ -16,20 +16,22 @@
 //!
 //! | tag | event | payload (high bits .. low bits) |
 //! |---|---|---|
-//! | 0 | PollStart | cpu: 16 bits, task: 44 bits |
+//! | 0 | PollStart | cpu: 12 bits, task: 48 bits |
 //! | 1 | PollEnd | task: 59 bits, ready: 1 bit |
 //! | 2 | Wake | task: 60 bits |
 //! | 3 | Spawn without parent | task: 60 bits |
 //! | 4 | Steal | victim: 30 bits, count: 30 bits |
 //! | 5 / 6 | Park / Unpark | none |
 //! | 7 / 8 / 9 | Notify / IoEvents / TimersFired | the u32 |
-//! | 10 | JobStart | cpu: 16 bits, job: 44 bits |
+//! | 10 | JobStart | cpu: 12 bits, job: 48 bits |
 //! | 11 | JobEnd | job: 60 bits |
 //! | 15 | extended | the tag of the event; the **next** slot holds two full u64 |
 //!
-//! A cpu of `u32::MAX` ("unknown") is stored as `0xFFFF`. Anything that does not fit
-//! (a task id of 2^44 or more, a cpu of 65,535 or more, a spawn with a parent, a steal
-//! count of 2^30 or more) takes the extended form, two slots: nothing is ever truncated.
+//! A cpu of `u32::MAX` ("unknown") is stored as `0xFFF`. Anything that does not fit
+//! (a task or job id of 2^48 or more, a cpu of 4,095 or more, a spawn with a parent, a
+//! steal count of 2^30 or more) takes the extended form, two slots: nothing is ever
+//! truncated. (48 bits hold the pool's job ids, `(thread + 1) << 40 | n`, for 255
+//! threads.)
 //!
 //! ## Invariant
 //!
@@ -62,20 +64,20 @@ const JOB_START: u64 = 10;
 const JOB_END: u64 = 11;
 const EXTENDED: u64 = 15;
 
-const ID44: u64 = (1 << 44) - 1;
+const ID48: u64 = (1 << 48) - 1;
 const ID59: u64 = (1 << 59) - 1;
 const ID60: u64 = (1 << 60) - 1;
-const CPU_UNKNOWN: u64 = 0xFFFF;
+const CPU_UNKNOWN: u64 = 0xFFF;
 const FIELD30: u64 = (1 << 30) - 1;
 
-/// The payload of a (cpu, id) pair if both fit: cpu in the top 16 bits.
+/// The payload of a (cpu, id) pair if both fit: cpu in the top 12 bits.
 fn cpu_and_id(cpu: u32, id: u64) -> Option<u64> {
     let cpu = match cpu {
         u32::MAX => CPU_UNKNOWN,
         c if u64::from(c) < CPU_UNKNOWN => u64::from(c),
         _ => return None,
     };
-    (id <= ID44).then_some(cpu << 44 | id)
+    (id <= ID48).then_some(cpu << 48 | id)
 }
 
 /// Packs `kind` at `ticks`: one slot, or two for the extended form.
@@ -182,8 +184,8 @@ pub(crate) fn decode(slots: &[Slot]) -> impl Iterator<Item = (u64, EventKind)> +
         } else {
             match tag {
                 POLL_START => EventKind::PollStart {
-                    task: p & ID44,
-                    cpu: cpu_of(p >> 44),
+                    task: p & ID48,
+                    cpu: cpu_of(p >> 48),
                 },
                 POLL_END => EventKind::PollEnd {
                     task: p >> 1,
@@ -204,8 +206,8 @@ pub(crate) fn decode(slots: &[Slot]) -> impl Iterator<Item = (u64, EventKind)> +
                 IO_EVENTS => EventKind::IoEvents { count: p as u32 },
                 TIMERS_FIRED => EventKind::TimersFired { count: p as u32 },
                 JOB_START => EventKind::JobStart {
-                    job: p & ID44,
-                    cpu: cpu_of(p >> 44),
+                    job: p & ID48,
+                    cpu: cpu_of(p >> 48),
                 },
                 _ => EventKind::JobEnd { job: p },
             }
@@ -237,8 +239,8 @@ mod tests {
         let one = [
             PollStart { task: 0, cpu: 0 },
             PollStart {
-                task: ID44,
-                cpu: 65_534,
+                task: ID48,
+                cpu: 4_094,
             },
             PollStart {
                 task: 17,
@@ -266,7 +268,10 @@ mod tests {
             Notify { target: u32::MAX },
             IoEvents { count: u32::MAX },
             TimersFired { count: 0 },
-            JobStart { job: ID44, cpu: 1 },
+            JobStart {
+                job: 255 << 40 | 12_345,
+                cpu: 1,
+            },
             JobStart {
                 job: 5,
                 cpu: u32::MAX,
@@ -278,12 +283,12 @@ mod tests {
         }
         let two = [
             PollStart {
-                task: ID44 + 1,
+                task: ID48 + 1,
                 cpu: 0,
             },
             PollStart {
                 task: 1,
-                cpu: 65_535,
+                cpu: 4_095,
             },
             PollStart {
                 task: u64::MAX,
