@@ -12,7 +12,8 @@
 //!
 //! ## Algorithm
 //!
-//! [`Clock::start`] reads the epoch as a pair (`Instant`, ticks). Lanes store ticks.
+//! [`Clock::start`] reads the epoch as a pair (`Instant`, ticks), taken as close together
+//! as it can (`paired_read`). Lanes store ticks.
 //! [`Clock::calibrate`] reads a second pair and gives a [`Calibration`]: the ticks
 //! elapsed since the epoch map linearly onto the nanoseconds elapsed, so
 //! `ns = (ticks - ticks0) × elapsed_ns / elapsed_ticks`, in 128-bit integers. The longer
@@ -62,10 +63,9 @@ impl Clock {
         } else {
             Source::Instant
         };
-        let epoch = Instant::now();
-        let ticks0 = match source {
-            Source::Tsc => tsc(),
-            Source::Instant => 0,
+        let (epoch, ticks0) = match source {
+            Source::Tsc => paired_read(),
+            Source::Instant => (Instant::now(), 0),
         };
         Clock {
             epoch,
@@ -101,8 +101,10 @@ impl Clock {
                 nanos: 1,
             },
             Source::Tsc => {
-                let nanos = self.instant_ns();
-                let ticks = tsc().saturating_sub(self.ticks0);
+                let (now, ticks) = paired_read();
+                let nanos = now.saturating_duration_since(self.epoch).as_nanos();
+                let nanos = u64::try_from(nanos).unwrap_or(u64::MAX);
+                let ticks = ticks.saturating_sub(self.ticks0);
                 Calibration {
                     ticks0: self.ticks0,
                     // Until the first tick has passed there is nothing to measure: 1:1.
@@ -144,6 +146,26 @@ impl Calibration {
         *previous = ns;
         ns
     }
+}
+
+/// An `Instant` and the tick count at the same moment, as nearly as can be: the TSC is
+/// read just before and just after `Instant::now()` and the midpoint taken; of five
+/// tries, the one with the closest pair wins, so a thread preempted between the reads
+/// (which would skew the calibration by the length of the preemption) is not believed.
+fn paired_read() -> (Instant, u64) {
+    let mut best: Option<(u64, Instant, u64)> = None; // (gap, instant, midpoint)
+    for _ in 0..5 {
+        let before = tsc();
+        let now = Instant::now();
+        let after = tsc();
+        let gap = after.wrapping_sub(before);
+        let midpoint = before.wrapping_add(gap / 2);
+        if best.is_none_or(|(g, _, _)| gap < g) {
+            best = Some((gap, now, midpoint));
+        }
+    }
+    let (_, now, midpoint) = best.expect("five tries");
+    (now, midpoint)
 }
 
 /// Reads the time-stamp counter where it is trusted; never called otherwise.
