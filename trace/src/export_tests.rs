@@ -267,6 +267,36 @@ fn svg_of_a_big_trace_stays_small() {
 }
 
 #[test]
+fn svg_legend_explains_only_what_is_there() {
+    let full = svg(&sample(POLLS));
+    for item in [
+        "pool job",
+        "parked (thread asleep)",
+        "steal",
+        "notify",
+        "I/O events",
+        "timers fired",
+        "spawn",
+        "cpu 1",
+    ] {
+        assert!(full.contains(&format!(">{item}")), "{item} missing");
+    }
+    let dense = svg(&crate::synthetic::dense(if cfg!(miri) {
+        300
+    } else {
+        20_000
+    }));
+    roxmltree::Document::parse(&dense).unwrap();
+    assert!(dense.contains(">short slices merged") && dense.contains(">steal"));
+    for item in ["pool job", "notify", "I/O events", "timers fired", "spawn"] {
+        assert!(
+            !dense.contains(&format!(">{item}")),
+            "{item} shown but absent"
+        );
+    }
+}
+
+#[test]
 fn empty_trace_exports_valid_files() {
     let trace = Recorder::new().snapshot();
     assert_eq!(assert_balanced(&chrome(&trace)), 0);
@@ -282,6 +312,9 @@ fn empty_trace_exports_valid_files() {
 fn render_sample() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
     sample(300).save(dir.join("trace-sample.svg")).unwrap();
+    crate::synthetic::dense(100_000)
+        .save(dir.join("trace-sample-dense.svg"))
+        .unwrap();
     sample(100_000)
         .save(dir.join("trace-sample-big.svg"))
         .unwrap();

@@ -20,6 +20,7 @@
 //! Its size is bounded per row by merging and capping (see `svg_lane.rs`), not by the
 //! number of events.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io;
@@ -27,7 +28,7 @@ use std::io;
 use crate::lane::LaneKind;
 use crate::palette::{cpu_colour, job_colour, task_colour};
 use crate::svg_lane::{LaneSummary, MIXED_FILL, ROW_H, RowContext, draw_lane, draw_shared, xml};
-use crate::svg_marks::{MARK_NAMES, mark_shape};
+use crate::svg_marks::{MARK_NAMES, mark_kind, mark_shape};
 use crate::svg_scale::{Scale, human_duration};
 use crate::trace::Trace;
 
@@ -94,7 +95,14 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, mut w: W) -> io::Result<()> {
     }
     let _ = writeln!(body, "</g>");
 
-    let mut all_cpus = BTreeSet::new();
+    let mut seen = Seen::default();
+    seen.add_marks(
+        trace
+            .lanes
+            .iter()
+            .flat_map(|l| &l.events)
+            .chain(&trace.shared),
+    );
     for (n, &(top, lane)) in rows.iter().enumerate() {
         let (kind, label) = match lane {
             Some(i) => (trace.lanes[i].kind, trace.lanes[i].label()),
@@ -115,6 +123,7 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, mut w: W) -> io::Result<()> {
             t0,
             y: top,
             kind,
+            merged_runs: Cell::new(0),
         };
         let summary = match lane {
             Some(i) => Some(draw_lane(&mut body, &cx, &trace.lanes[i].events)),
@@ -147,12 +156,12 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, mut w: W) -> io::Result<()> {
         }
         let _ = writeln!(body, "</g>");
         if let Some(s) = summary {
-            all_cpus.extend(s.cpus);
+            seen.add(s);
         }
     }
 
     let legend_top = rows_bottom + 14.0;
-    let legend_bottom = legend(&mut body, trace, &all_cpus, legend_top);
+    let legend_bottom = legend(&mut body, trace, &seen, legend_top);
     let height = legend_bottom + 10.0;
 
     let mut head = String::new();
@@ -200,10 +209,10 @@ fn thousands_separators() {
 fn lane_texts(label: &str, s: &LaneSummary, span: u64) -> (String, String) {
     let percent = |ns: u64| ns as f64 * 100.0 / span as f64;
     let cpus: Vec<String> = s.cpus.iter().map(u32::to_string).collect();
-    let cpus = if cpus.is_empty() {
-        "cpu unknown".to_string()
-    } else {
-        format!("cpus {}", cpus.join(","))
+    let cpus = match (cpus.is_empty(), s.polls + s.jobs) {
+        (false, _) => format!("cpus {}", cpus.join(",")),
+        (true, 0) => "no polls".to_string(),
+        (true, _) => "cpu unknown".to_string(),
     };
     let work = match (s.polls, s.jobs) {
         (p, 0) => format!("{} polls", grouped(p)),
@@ -211,7 +220,7 @@ fn lane_texts(label: &str, s: &LaneSummary, span: u64) -> (String, String) {
         (p, j) => format!("{} polls, {} jobs", grouped(p), grouped(j)),
     };
     let tooltip = format!(
-        "{label}: {work}\nbusy {} ({:.0}%), parked {} ({:.0}%)\n{} steals, {} wakes sent\nran on {cpus}",
+        "{label}: {work}\nbusy {} ({:.0}%), parked {} ({:.0}%)\n{} steals, {} wakes sent\n{cpus}",
         human_duration(s.busy_ns),
         percent(s.busy_ns),
         human_duration(s.parked_ns),
@@ -326,7 +335,34 @@ fn square(fill: &str) -> impl FnOnce(f64, f64) -> String + '_ {
 }
 
 /// Draws the legend from `top`; returns its bottom.
-fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f64 {
+/// What the picture holds, so the legend explains only that.
+#[derive(Default)]
+struct Seen {
+    cpus: BTreeSet<u32>,
+    jobs: bool,
+    parked: bool,
+    merged: bool,
+    marks: [bool; MARK_NAMES.len()],
+}
+
+impl Seen {
+    fn add(&mut self, s: LaneSummary) {
+        self.jobs |= s.jobs > 0;
+        self.parked |= s.parked_ns > 0;
+        self.merged |= s.merged_runs > 0;
+        self.cpus.extend(s.cpus);
+    }
+
+    fn add_marks<'a>(&mut self, events: impl Iterator<Item = &'a crate::Event>) {
+        for e in events {
+            if let Some(k) = mark_kind(&e.kind) {
+                self.marks[k] = true;
+            }
+        }
+    }
+}
+
+fn legend(out: &mut String, trace: &Trace, seen: &Seen, top: f64) -> f64 {
     let _ = writeln!(out, "<g class=\"legend\">");
     let mut flow = Flow {
         out,
@@ -366,10 +402,13 @@ fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f6
             );
         }
     }
-    flow.line("bars");
-    flow.item(
-        |x, y| {
-            (0..3)
+    if seen.jobs || seen.parked || seen.merged {
+        flow.line("bars");
+    }
+    if seen.jobs {
+        flow.item(
+            |x, y| {
+                (0..3)
                 .map(|j| {
                     format!(
                         "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"4\" height=\"11\" fill=\"{}\"/>",
@@ -378,16 +417,26 @@ fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f6
                     )
                 })
                 .collect()
-        },
-        "pool job (a colour per job)",
-    );
-    flow.item(square("url(#parked)"), "parked (thread asleep)");
-    flow.item(
-        square(MIXED_FILL),
-        "many short polls merged (fainter = less busy)",
-    );
-    flow.line("marks");
+            },
+            "pool job (a colour per job)",
+        );
+    }
+    if seen.parked {
+        flow.item(square("url(#parked)"), "parked (thread asleep)");
+    }
+    if seen.merged {
+        flow.item(
+            square(MIXED_FILL),
+            "short slices merged: colour of the main task, or slate if mixed (fainter = less busy)",
+        );
+    }
+    if seen.marks.contains(&true) {
+        flow.line("marks");
+    }
     for (k, name) in MARK_NAMES.iter().enumerate() {
+        if !seen.marks[k] {
+            continue;
+        }
         flow.item(
             |x, y| {
                 // Shapes are placed relative to a row top; shift so they sit in the line.
@@ -398,9 +447,9 @@ fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f6
             name,
         );
     }
-    if !cpus.is_empty() {
+    if !seen.cpus.is_empty() {
         flow.line("core strip");
-        for &cpu in cpus {
+        for &cpu in &seen.cpus {
             flow.item(square(&cpu_colour(cpu)), &format!("cpu {cpu}"));
         }
     }

@@ -24,6 +24,7 @@
 //! `slices.rs`), so merging is one pass. Marks are capped too (`svg_marks.rs`). A row
 //! therefore has at most a few thousand elements whatever the trace holds.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -59,6 +60,8 @@ pub(crate) struct RowContext<'a> {
     pub(crate) y: f64,
     /// The kind of the row's lane (for steal victims and notify targets).
     pub(crate) kind: LaneKind,
+    /// Merged runs drawn so far in this row.
+    pub(crate) merged_runs: Cell<u64>,
 }
 
 impl RowContext<'_> {
@@ -97,6 +100,8 @@ pub(crate) struct LaneSummary {
     pub(crate) parked_ns: u64,
     pub(crate) steals: u64,
     pub(crate) wakes: u64,
+    /// Runs of merged slices drawn.
+    pub(crate) merged_runs: u64,
 }
 
 /// Draws the bars, core strip and marks of one lane; returns its summary.
@@ -154,6 +159,7 @@ pub(crate) fn draw_lane(out: &mut String, cx: &RowContext<'_>, events: &[Event])
         }
     }
     draw_marks(out, cx, instants.into_iter());
+    summary.merged_runs = cx.merged_runs.get();
     summary
 }
 
@@ -315,6 +321,7 @@ fn draw_bar(out: &mut String, cx: &RowContext<'_>, bar: &Bar, x0: f64, x1: f64, 
 }
 
 fn draw_run(out: &mut String, cx: &RowContext<'_>, run: &Run, y: f64, h: f64) {
+    cx.merged_runs.set(cx.merged_runs.get() + 1);
     let width = (run.x1 - run.x0).max(MIN_BAR_PX);
     let span = (run.end - run.start).max(1);
     let occupancy = (run.busy_ns as f64 / span as f64).min(1.0);

@@ -27,7 +27,7 @@ use crate::svg_scale::human_duration;
 const MARK_KINDS: usize = 6;
 
 /// The mark kind of an instant event (an index into [`MARK_NAMES`]), if it has one.
-fn mark_kind(e: &EventKind) -> Option<usize> {
+pub(crate) fn mark_kind(e: &EventKind) -> Option<usize> {
     Some(match e {
         EventKind::Steal { .. } => 0,
         EventKind::Notify { .. } => 1,
