@@ -1,6 +1,10 @@
 //! Tests of the two exporters on the synthetic trace, with parsers we did not write:
 //! the Chrome JSON must parse (serde_json) and balance its B/E pairs per thread; the SVG
 //! must be well-formed XML (roxmltree) with one row group per lane.
+//!
+//! Under Miri the big ones are skipped: they run only safe formatting and parsing code
+//! (no `unsafe` of this crate runs under Miri at all: `cpu.rs` and the TSC read in
+//! `clock.rs` are compiled out there) and take many minutes in the interpreter.
 
 use std::collections::HashMap;
 
@@ -52,6 +56,10 @@ fn assert_balanced(events: &[Value]) -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "safe formatting and parsing only, many minutes under Miri"
+)]
 fn chrome_json_parses_balances_and_names_things() {
     let trace = sample(POLLS);
     let events = chrome(&trace);
@@ -191,6 +199,10 @@ fn svg(trace: &Trace) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "safe formatting and parsing only, many minutes under Miri"
+)]
 fn svg_is_well_formed_with_one_group_per_lane_and_tooltips() {
     let trace = sample(POLLS);
     let text = svg(&trace);
@@ -267,6 +279,10 @@ fn svg_of_a_big_trace_stays_small() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "safe formatting and parsing only, many minutes under Miri"
+)]
 fn svg_legend_explains_only_what_is_there() {
     let full = svg(&sample(POLLS));
     for item in [
@@ -297,6 +313,10 @@ fn svg_legend_explains_only_what_is_there() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "safe formatting and parsing only, many minutes under Miri"
+)]
 fn empty_trace_exports_valid_files() {
     let trace = Recorder::new().snapshot();
     assert_eq!(assert_balanced(&chrome(&trace)), 0);
