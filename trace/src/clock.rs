@@ -176,6 +176,8 @@ fn tsc() -> u64 {
         // SAFETY: RDTSC exists on every x86-64 processor (the TSC is part of the
         // baseline x86-64 instruction set); it reads a counter into registers and
         // touches no memory. (`_rdtsc` is only `unsafe` because it is an intrinsic.)
+        // A process that forbade it with prctl(PR_SET_TSC) gets SIGSEGV: a crash, not
+        // undefined behaviour.
         unsafe { core::arch::x86_64::_rdtsc() }
     }
     #[cfg(not(all(target_arch = "x86_64", not(miri))))]
