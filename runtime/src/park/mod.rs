@@ -75,14 +75,16 @@ impl Parker {
         }
     }
 
-    /// Collects ready I/O events and due timers without sleeping, if the driver is free.
-    pub(crate) fn poll_driver(&self) {
-        self.inner.poll_driver();
+    /// Collects ready I/O events and due timers without sleeping, if the driver is free;
+    /// returns how many this thread dispatched (for the stats and the trace).
+    pub(crate) fn poll_driver(&self) -> crate::driver::ParkReport {
+        self.inner.poll_driver()
     }
 
-    /// Sleeps until unparked (may return spuriously).
-    pub(crate) fn park(&self) {
-        self.inner.park(None);
+    /// Sleeps until unparked (may return spuriously); returns the I/O events and timers
+    /// this thread dispatched if it slept in the driver (zero if on its condvar).
+    pub(crate) fn park(&self) -> crate::driver::ParkReport {
+        self.inner.park(None)
     }
 
     pub(crate) fn unparker(&self) -> Unparker {

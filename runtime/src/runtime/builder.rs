@@ -15,6 +15,8 @@ pub(crate) struct Config {
     pub(crate) on_thread_start: Option<Hook>,
     pub(crate) on_thread_stop: Option<Hook>,
     pub(crate) blocking_threads: usize,
+    /// `pin_workers(true)`: worker i is pinned to `cores[i % cores.len()]`.
+    pub(crate) pin_cores: Option<Arc<[usize]>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +42,7 @@ pub struct Builder {
     thread_name: Arc<dyn Fn(usize) -> String + Send + Sync + 'static>,
     on_thread_start: Option<Hook>,
     on_thread_stop: Option<Hook>,
+    pin_workers: bool,
 }
 
 impl Builder {
@@ -61,6 +64,7 @@ impl Builder {
             thread_name: Arc::new(|i| format!("spindle-worker-{i}")),
             on_thread_start: None,
             on_thread_stop: None,
+            pin_workers: false,
         }
     }
 
@@ -106,10 +110,22 @@ impl Builder {
         self
     }
 
+    /// Pins worker *i* to core *i* mod the cores this process may use (its CPU affinity
+    /// mask), with `sched_setaffinity`, so each worker keeps its caches warm and the
+    /// trace shows one core per worker. Default: off (the kernel places the workers).
+    ///
+    /// Multi-thread only: on a current-thread runtime `build` fails with `InvalidInput`.
+    /// Linux only: elsewhere `build` fails with `Unsupported`.
+    pub fn pin_workers(&mut self, pin: bool) -> &mut Builder {
+        self.pin_workers = pin;
+        self
+    }
+
     /// Creates the runtime (starting its worker threads).
     ///
-    /// Errors: `InvalidInput` for zero worker or blocking threads; the OS error if a
-    /// thread cannot be spawned.
+    /// Errors: `InvalidInput` for zero worker or blocking threads, or for
+    /// `pin_workers(true)` on a current-thread runtime; the OS error if a thread cannot be
+    /// spawned or pinned.
     pub fn build(&mut self) -> io::Result<Runtime> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let workers = self.worker_threads.unwrap_or(cores);
@@ -132,11 +148,23 @@ impl Builder {
                 "blocking_threads must be at least 1",
             ));
         }
+        let pin_cores = match (self.pin_workers, self.flavor) {
+            (false, _) => None,
+            (true, Flavor::CurrentThread) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "pin_workers(true) needs a multi-thread runtime (Builder::new_multi_thread): \
+                     a current-thread runtime has no workers to pin",
+                ));
+            }
+            (true, Flavor::MultiThread) => Some(super::affinity::allowed_cpus()?.into()),
+        };
         let config = Config {
             thread_name: self.thread_name.clone(),
             on_thread_start: self.on_thread_start.clone(),
             on_thread_stop: self.on_thread_stop.clone(),
             blocking_threads,
+            pin_cores,
         };
         match self.flavor {
             Flavor::CurrentThread => Runtime::new_current_thread(config),
@@ -151,6 +179,7 @@ impl fmt::Debug for Builder {
             .field("flavor", &self.flavor)
             .field("worker_threads", &self.worker_threads)
             .field("blocking_threads", &self.blocking_threads)
+            .field("pin_workers", &self.pin_workers)
             .finish_non_exhaustive()
     }
 }

@@ -14,6 +14,7 @@
 //! 3. Drain the injector. Wakes that arrive later find the tasks complete and do nothing;
 //!    spawns that arrive later are cancelled at once (their JoinHandle says so).
 
+mod affinity;
 mod blocking;
 mod builder;
 mod handle;
@@ -25,6 +26,7 @@ use std::future::Future;
 use std::io;
 use std::time::Duration;
 
+pub(crate) use affinity::pin_thread;
 pub(crate) use blocking::BlockingPool;
 pub use builder::Builder;
 pub(crate) use builder::Config;

@@ -30,7 +30,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use super::counters::{WorkerCounters, bump};
+use super::counters::{BusyClock, Fields, WorkerCounters, bump};
 use crate::coop;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence};
@@ -69,6 +69,15 @@ struct Core {
     local: VecDeque<Notified>,
     tick: u32,
     parker: Parker,
+}
+
+/// Ends the busy streak when `block_on` returns (or unwinds).
+struct StopBusy<'a>(&'a BusyClock, &'a Fields);
+
+impl Drop for StopBusy<'_> {
+    fn drop(&mut self) {
+        self.0.stop(self.1);
+    }
 }
 
 struct BlockOnWake {
@@ -237,6 +246,10 @@ impl Shared {
         }
         let prev = CORE.with(|c| c.replace(&ctx));
         let _release = Release(self, &ctx, prev);
+        // Busy from entering block_on to each park (see `scheduler/counters.rs`).
+        let busy = BusyClock::default();
+        busy.start();
+        let _count_busy = StopBusy(&busy, self.counters.get());
         // Let the future be polled first.
         self.woken.woken.store(true, Relaxed);
         let mut cx = Context::from_waker(&self.block_on_waker);
@@ -246,28 +259,29 @@ impl Shared {
                     return out;
                 }
             }
+            let c = self.counters.get();
             let mut ran = 0;
             while ran < EVENT_INTERVAL {
                 let Some(task) = self.next_task(&ctx) else {
                     break;
                 };
-                bump(&self.counters.get().polls, 1);
+                bump(&c.polls, 1);
                 coop::with_budget(|| task.run());
                 ran += 1;
             }
             if ran == EVENT_INTERVAL {
                 // Busy: still collect I/O events and due timers now and then.
-                ctx.core
-                    .borrow()
-                    .as_ref()
-                    .expect("core")
-                    .parker
-                    .poll_driver();
+                busy.fold(c);
+                let core = ctx.core.borrow();
+                c.add_driver_report(core.as_ref().expect("core").parker.poll_driver());
             }
             if ran == 0 && !self.woken.woken.load(Acquire) {
-                bump(&self.counters.get().parks, 1);
-                ctx.core.borrow().as_ref().expect("core").parker.park();
-                bump(&self.counters.get().unparks, 1);
+                busy.stop(c);
+                bump(&c.parks, 1);
+                let core = ctx.core.borrow();
+                c.add_driver_report(core.as_ref().expect("core").parker.park());
+                bump(&c.unparks, 1);
+                busy.start();
             }
         }
     }

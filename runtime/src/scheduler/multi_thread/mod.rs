@@ -37,7 +37,7 @@ use crossbeam_utils::CachePadded;
 use super::counters::WorkerCounters;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*, fence};
 use crate::park::{DriverSlot, Parker, Unparker};
-use crate::runtime::{BlockingPool, Config, RuntimeStats};
+use crate::runtime::{BlockingPool, Config, RuntimeStats, WorkerStats};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 
@@ -188,10 +188,21 @@ impl Shared {
         self.driver.handle().shutdown();
     }
 
+    /// The core worker `index` is pinned to (`Builder::pin_workers`), if any.
+    pub(crate) fn pinned_core(&self, index: usize) -> Option<usize> {
+        let cores = self.config.pin_cores.as_deref()?;
+        Some(cores[index % cores.len()])
+    }
+
     pub(crate) fn stats(&self) -> RuntimeStats {
         RuntimeStats {
             flavor: "multi_thread",
-            workers: self.remotes.iter().map(|r| r.counters.snapshot()).collect(),
+            workers: (self.remotes.iter().enumerate())
+                .map(|(i, r)| WorkerStats {
+                    pinned_core: self.pinned_core(i),
+                    ..r.counters.snapshot()
+                })
+                .collect(),
             remote_spawns: self.remote_spawns.load(Relaxed),
             live_tasks: self.owned.len(),
         }

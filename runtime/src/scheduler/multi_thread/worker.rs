@@ -50,7 +50,7 @@ use crossbeam_deque::{Steal, Worker};
 use super::{Shared, WorkerSeed};
 use crate::coop;
 use crate::park::Parker;
-use crate::scheduler::counters::bump;
+use crate::scheduler::counters::{BusyClock, bump};
 use crate::scheduler::{Handle, context};
 use crate::task::Notified;
 
@@ -72,6 +72,8 @@ pub(super) struct WorkerContext {
     /// whatever this worker runs next — a connect loop that never blocks, say — while
     /// another worker sits idle.
     in_driver: Cell<bool>,
+    /// Start of the current busy streak (`scheduler/counters.rs`).
+    busy: BusyClock,
 }
 
 struct Core {
@@ -197,6 +199,7 @@ pub(crate) fn launch(shared: &Arc<Shared>, seeds: Vec<WorkerSeed>) -> io::Result
     let live = Arc::new((Mutex::new(seeds.len()), Condvar::new()));
     let mut threads = Vec::with_capacity(seeds.len());
     for seed in seeds {
+        let seed_index = seed.index;
         let (shared2, live2) = (shared.clone(), live.clone());
         let name = (shared.config.thread_name)(seed.index);
         let spawned = std::thread::Builder::new().name(name).spawn(move || {
@@ -216,6 +219,18 @@ pub(crate) fn launch(shared: &Arc<Shared>, seeds: Vec<WorkerSeed>) -> io::Result
             if let Some(f) = &shared2.config.on_thread_stop {
                 f();
             }
+        });
+        // Pin from here, not from inside the worker: a failure becomes build()'s error
+        // (runtime/affinity.rs explains why this is also race-free).
+        let spawned = spawned.and_then(|t| match shared.pinned_core(seed_index) {
+            Some(cpu) => match crate::runtime::pin_thread(&t, cpu) {
+                Ok(()) => Ok(t),
+                Err(e) => {
+                    threads.push(t); // started: counted live, stopped below
+                    Err(e)
+                }
+            },
+            None => Ok(t),
         });
         match spawned {
             Ok(t) => threads.push(t),
@@ -248,6 +263,7 @@ fn run(shared: Arc<Shared>, seed: WorkerSeed) {
         }),
         parker: seed.parker,
         in_driver: Cell::new(false),
+        busy: BusyClock::default(),
         shared,
     };
     WORKER.with(|w| w.set(&ctx));
@@ -257,10 +273,17 @@ fn run(shared: Arc<Shared>, seed: WorkerSeed) {
             .or_else(|| ctx.flush_deferred())
             .or_else(|| ctx.steal_work());
         match task {
-            Some(task) => ctx.run_task(task),
-            None => ctx.park(),
+            Some(task) => {
+                ctx.busy.start();
+                ctx.run_task(task);
+            }
+            None => {
+                ctx.busy.stop(ctx.counters());
+                ctx.park();
+            }
         }
     }
+    ctx.busy.stop(ctx.counters());
     // Drop our queue entries (references only; the futures are dropped by the owned-tasks
     // shutdown). Borrowed while dropping, so wakes from destructors go remote.
     {
@@ -288,8 +311,9 @@ impl WorkerContext {
             // are serviced even while every worker stays busy (tokio does the same on
             // its 61-tick interval). Wakes land in this worker's queues.
             drop(core);
+            self.busy.fold(c);
             self.in_driver.set(true);
-            self.parker.poll_driver();
+            c.add_driver_report(self.parker.poll_driver());
             self.in_driver.set(false);
             // This worker is busy: whatever the turn woke is for the others to steal.
             self.after_driver(0);
@@ -455,7 +479,7 @@ impl WorkerContext {
         loop {
             bump(&self.counters().parks, 1);
             self.in_driver.set(true);
-            self.parker.park();
+            self.counters().add_driver_report(self.parker.park());
             self.in_driver.set(false);
             // This worker runs the first task the turn woke; the rest are for others.
             self.after_driver(1);
