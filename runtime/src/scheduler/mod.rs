@@ -74,6 +74,11 @@ impl Handle {
         }
     }
 
+    /// Gives task `id` a name in the trace (nothing when the runtime is not traced).
+    pub(crate) fn name_task(&self, id: crate::task::Id, name: &str) {
+        let _ = (id, name); // hooked to the trace recorder in step 4
+    }
+
     /// Same runtime?
     pub(crate) fn ptr_eq(&self, other: &Handle) -> bool {
         match (self, other) {
