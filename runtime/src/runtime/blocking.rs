@@ -36,15 +36,23 @@ use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 /// A lazily started `spindle_pool::ThreadPool`.
 pub(crate) struct BlockingPool {
     threads: usize,
+    /// The runtime's trace recorder, shared with the pool's threads (one lane each).
+    #[cfg(feature = "trace")]
+    #[allow(dead_code)] // read once `pool-trace` is merged (the TODO in `get`)
+    recorder: Option<crate::trace::Recorder>,
     /// Set by runtime shutdown: later blocking tasks are cancelled, not started.
     closed: AtomicBool,
     pool: OnceLock<Arc<ThreadPool>>,
 }
 
 impl BlockingPool {
-    pub(crate) fn new(threads: usize) -> BlockingPool {
+    pub(crate) fn new(threads: usize, trace: &crate::trace::session::Session) -> BlockingPool {
+        #[cfg(not(feature = "trace"))]
+        let _ = trace;
         BlockingPool {
             threads,
+            #[cfg(feature = "trace")]
+            recorder: trace.recorder().cloned(),
             closed: AtomicBool::new(false),
             pool: OnceLock::new(),
         }
@@ -86,9 +94,11 @@ impl BlockingPool {
     /// If the OS refuses to start its threads (the error is in the message).
     pub(crate) fn get(&self) -> &ThreadPool {
         self.pool.get_or_init(|| {
-            let pool = ThreadPool::builder()
+            let builder = ThreadPool::builder()
                 .threads(self.threads)
-                .thread_name(|i| format!("spindle-blocking-{i}"))
+                .thread_name(|i| format!("spindle-blocking-{i}"));
+            // TODO(lead): when branch `pool-trace` (spindle_pool::Builder::trace) is merged, share the recorder: `if let Some(r) = &self.recorder { builder.trace(r.clone()); }`
+            let pool = builder
                 .build()
                 .unwrap_or_else(|e| panic!("spindle could not start its blocking pool: {e}"));
             Arc::new(pool)

@@ -5,6 +5,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::Runtime;
+use crate::trace::session::TraceConfig;
 
 type Hook = Arc<dyn Fn() + Send + Sync + 'static>;
 
@@ -17,6 +18,8 @@ pub(crate) struct Config {
     pub(crate) blocking_threads: usize,
     /// `pin_workers(true)`: worker i is pinned to `cores[i % cores.len()]`.
     pub(crate) pin_cores: Option<Arc<[usize]>>,
+    /// `trace` / `trace_to` (with `SPINDLE_TRACE`, decided in `trace::session`).
+    pub(crate) trace: TraceConfig,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +46,7 @@ pub struct Builder {
     on_thread_start: Option<Hook>,
     on_thread_stop: Option<Hook>,
     pin_workers: bool,
+    trace: TraceConfig,
 }
 
 impl Builder {
@@ -65,6 +69,7 @@ impl Builder {
             on_thread_start: None,
             on_thread_stop: None,
             pin_workers: false,
+            trace: TraceConfig::default(),
         }
     }
 
@@ -121,6 +126,29 @@ impl Builder {
         self
     }
 
+    /// Records a trace of this runtime in memory (`true`), readable with
+    /// [`Runtime::trace_snapshot`]: every poll with its worker and core, spawns, wakes,
+    /// steals, parks, I/O events and timers (see [`crate::trace`]).
+    ///
+    /// `false` turns tracing off even when the `SPINDLE_TRACE` environment variable asks
+    /// for it; by default (not called) that variable decides. Needs the cargo feature
+    /// `trace` (on by default): without it, `trace(true)` makes `build` fail with
+    /// `Unsupported`.
+    pub fn trace(&mut self, on: bool) -> &mut Builder {
+        self.trace.enabled = Some(on);
+        self
+    }
+
+    /// Records a trace (as [`trace(true)`](Self::trace)) and saves it when the runtime
+    /// is dropped: `path` and its sibling, e.g. `run.json` (Chrome trace format: open it
+    /// in <https://ui.perfetto.dev> or chrome://tracing) and `run.svg` (a timeline to open
+    /// in a browser). Saving errors are printed to stderr (a drop cannot return them).
+    pub fn trace_to(&mut self, path: impl Into<std::path::PathBuf>) -> &mut Builder {
+        self.trace.enabled = Some(true);
+        self.trace.save_to = Some(path.into());
+        self
+    }
+
     /// Creates the runtime (starting its worker threads).
     ///
     /// Errors: `InvalidInput` for zero worker or blocking threads, or for
@@ -165,6 +193,7 @@ impl Builder {
             on_thread_stop: self.on_thread_stop.clone(),
             blocking_threads,
             pin_cores,
+            trace: self.trace.clone(),
         };
         match self.flavor {
             Flavor::CurrentThread => Runtime::new_current_thread(config),
@@ -180,6 +209,7 @@ impl fmt::Debug for Builder {
             .field("worker_threads", &self.worker_threads)
             .field("blocking_threads", &self.blocking_threads)
             .field("pin_workers", &self.pin_workers)
+            .field("trace", &self.trace)
             .finish_non_exhaustive()
     }
 }

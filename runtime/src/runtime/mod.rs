@@ -37,6 +37,7 @@ use crate::driver::Driver;
 use crate::park::DriverSlot;
 use crate::scheduler::{self, context, current_thread, multi_thread};
 use crate::task::JoinHandle;
+use crate::trace::session::Session;
 
 /// An async runtime: a scheduler, its worker threads and its blocking pool.
 ///
@@ -60,8 +61,9 @@ impl Runtime {
     }
 
     pub(crate) fn new_current_thread(config: Config) -> io::Result<Runtime> {
+        let trace = Session::new(&config.trace)?;
         let driver = DriverSlot::new(Driver::new()?);
-        let shared = current_thread::Shared::new(config, driver);
+        let shared = current_thread::Shared::new(config, driver, trace);
         Ok(Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(shared),
@@ -72,8 +74,9 @@ impl Runtime {
     }
 
     pub(crate) fn new_multi_thread(config: Config, workers: usize) -> io::Result<Runtime> {
+        let trace = Session::new(&config.trace)?;
         let driver = DriverSlot::new(Driver::new()?);
-        let (shared, seeds) = multi_thread::Shared::new(config, workers, driver);
+        let (shared, seeds) = multi_thread::Shared::new(config, workers, driver, trace);
         let threads = multi_thread::launch(&shared, seeds)?;
         Ok(Runtime {
             handle: Handle {
@@ -119,9 +122,22 @@ impl Runtime {
         &self.handle
     }
 
-    /// A snapshot of the per-worker counters.
+    /// A snapshot of the per-worker counters (and, when traced, per-task poll counts
+    /// and times).
     pub fn stats(&self) -> RuntimeStats {
         self.handle.inner.stats()
+    }
+
+    /// The trace recorded so far, if this runtime is traced (`Builder::trace`,
+    /// `Builder::trace_to` or `SPINDLE_TRACE`); `None` otherwise.
+    ///
+    /// It holds what each thread has flushed: a worker flushes its lane whenever it
+    /// parks and when it exits, so once the runtime is idle (e.g. right after a
+    /// `block_on` whose tasks have all finished and the workers went to sleep) the
+    /// snapshot is complete; taken while workers run, the newest events of a busy worker
+    /// may be missing.
+    pub fn trace_snapshot(&self) -> Option<crate::trace::Trace> {
+        self.handle.inner.trace().snapshot()
     }
 
     /// Shuts the runtime down, waiting at most `timeout` for the workers to stop (a
@@ -155,6 +171,8 @@ impl Runtime {
         }
         // Blocking jobs already queued still run (like tokio); this waits for them.
         self.handle.inner.shutdown_blocking(timeout);
+        // Every lane is flushed now (workers and pool threads have exited).
+        self.handle.inner.trace().save_at_shutdown();
     }
 }
 

@@ -14,7 +14,8 @@
 //!  total    -      10121    3.32ms    10000     9001     1008       2      3     110     10       8      0      0
 //! ```
 //! (`core` is the pinned core, `-` when unpinned; `io` and `timers` count the readiness
-//! events and timers the worker dispatched while it ran the driver.)
+//! events and timers the worker dispatched while it ran the driver.) A traced runtime
+//! adds its top tasks by total poll time (id, polls, poll time, name).
 //! ```
 
 use std::fmt;
@@ -65,6 +66,10 @@ pub struct RuntimeStats {
     pub remote_spawns: u64,
     /// Tasks alive (spawned, not yet finished) when the snapshot was taken.
     pub live_tasks: usize,
+    /// Per task: polls and total poll time, longest first (from the trace's poll
+    /// start/end pairs; empty when the runtime is not traced, because timing each poll
+    /// costs a clock read per poll).
+    pub tasks: Vec<crate::trace::TaskStats>,
 }
 
 impl RuntimeStats {
@@ -166,9 +171,37 @@ impl fmt::Display for RuntimeStats {
         for (i, w) in self.workers.iter().enumerate() {
             row(f, cells(i.to_string(), w))?;
         }
-        row(f, cells("total".to_string(), &self.total()))
+        row(f, cells("total".to_string(), &self.total()))?;
+        if self.tasks.is_empty() {
+            return Ok(());
+        }
+        let shown = self.tasks.len().min(TOP_TASKS);
+        writeln!(
+            f,
+            "top {shown} of {} traced tasks by poll time:",
+            self.tasks.len()
+        )?;
+        writeln!(
+            f,
+            "{:>10} {:>10} {:>10}  name",
+            "task", "polls", "poll time"
+        )?;
+        for t in &self.tasks[..shown] {
+            writeln!(
+                f,
+                "{:>10} {:>10} {:>10}  {}",
+                t.task,
+                t.polls,
+                Human(t.poll_time),
+                t.name.as_deref().unwrap_or("-")
+            )?;
+        }
+        Ok(())
     }
 }
+
+/// Task rows `Display` prints (the list itself keeps every task).
+const TOP_TASKS: usize = 10;
 
 #[cfg(all(test, not(loom)))]
 mod tests {
@@ -187,6 +220,7 @@ mod tests {
             workers: vec![w, WorkerStats::default()],
             remote_spawns: 1,
             live_tasks: 0,
+            tasks: Vec::new(),
         };
         let text = s.to_string();
         let lines: Vec<&str> = text.lines().collect();
@@ -200,5 +234,28 @@ mod tests {
         assert_eq!(cols[..4], ["0", "1", "12345", "3.20ms"], "{text}");
         assert!(lines[4].trim_start().starts_with("total"), "{text}");
         assert_eq!(s.total().polls, 12345);
+    }
+
+    #[test]
+    fn traced_stats_list_the_top_tasks() {
+        let task = |task, ms| crate::trace::TaskStats {
+            task,
+            name: (task == 7).then(|| "fetch".to_string()),
+            polls: 2,
+            poll_time: Duration::from_millis(ms),
+        };
+        let s = RuntimeStats {
+            flavor: "current_thread",
+            workers: vec![WorkerStats::default()],
+            remote_spawns: 0,
+            live_tasks: 0,
+            tasks: (0..12).map(|i| task(i, 20 - i)).collect(),
+        };
+        let text = s.to_string();
+        assert!(text.contains("top 10 of 12 traced tasks"), "{text}");
+        let row7 = text.lines().find(|l| l.ends_with("fetch")).expect(&text);
+        let cols: Vec<&str> = row7.split_whitespace().collect();
+        assert_eq!(cols, ["7", "2", "13.00ms", "fetch"], "{text}");
+        assert!(!text.contains("\n        11 "), "only the top 10: {text}");
     }
 }

@@ -40,6 +40,8 @@ use crate::park::{DriverSlot, Parker, Unparker};
 use crate::runtime::{BlockingPool, Config, RuntimeStats, WorkerStats};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
+use crate::trace::lane_hooks::scheduled_event;
+use crate::trace::session::Session;
 
 pub(crate) use worker::{Workers, launch};
 
@@ -62,6 +64,8 @@ pub(crate) struct Shared {
     pub(crate) blocking: BlockingPool,
     /// The I/O and time driver: the first worker to park while it is free sleeps in it.
     pub(crate) driver: Arc<DriverSlot>,
+    /// The tracing session (off unless `Builder::trace`, `trace_to` or `SPINDLE_TRACE`).
+    pub(crate) trace: Session,
 }
 
 /// What each worker thread starts with (moved into the thread).
@@ -77,6 +81,7 @@ impl Shared {
         config: Config,
         workers: usize,
         driver: Arc<DriverSlot>,
+        trace: Session,
     ) -> (Arc<Shared>, Vec<WorkerSeed>) {
         let mut seeds = Vec::with_capacity(workers);
         let mut remotes = Vec::with_capacity(workers);
@@ -101,9 +106,10 @@ impl Shared {
             owned: OwnedTasks::new(workers * 4),
             shutdown: CachePadded::new(AtomicBool::new(false)),
             remote_spawns: CachePadded::new(AtomicU64::new(0)),
-            blocking: BlockingPool::new(config.blocking_threads),
+            blocking: BlockingPool::new(config.blocking_threads, &trace),
             config,
             driver,
+            trace,
         });
         (shared, seeds)
     }
@@ -122,6 +128,7 @@ impl Shared {
         }
         if let Err(notified) = worker::schedule_local(me, notified, false, true) {
             me.remote_spawns.fetch_add(1, Relaxed);
+            me.trace.record_shared(|| scheduled_event(&notified, true));
             me.push_remote(notified);
         }
         join
@@ -129,6 +136,7 @@ impl Shared {
 
     fn schedule_task(self: &Arc<Shared>, task: Notified, is_yield: bool) {
         if let Err(task) = worker::schedule_local(self, task, is_yield, false) {
+            self.trace.record_shared(|| scheduled_event(&task, false));
             self.push_remote(task);
         }
     }
@@ -147,6 +155,9 @@ impl Shared {
     /// Wakes one sleeping worker if nobody is searching (see idle.rs).
     fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {
+            if self.trace.is_on() {
+                worker::trace_notify(self, index);
+            }
             self.remotes[index].unparker.unpark();
         }
     }
@@ -205,6 +216,7 @@ impl Shared {
                 .collect(),
             remote_spawns: self.remote_spawns.load(Relaxed),
             live_tasks: self.owned.len(),
+            tasks: self.trace.task_stats(),
         }
     }
 }

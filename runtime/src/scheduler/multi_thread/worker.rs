@@ -37,8 +37,13 @@
 //!   on always-ready spindle leaf futures is forced to yield.
 //!
 //! ## Observability
-//! `run_one` is the one place where a poll starts and ends (the trace layer hooks in
-//! there); the counters are the owner-written per-worker `WorkerCounters`.
+//! `run_one` is the one place where a poll starts and ends; the counters are the
+//! owner-written per-worker `WorkerCounters` (`scheduler/counters.rs`, with busy time per
+//! busy streak). Each worker also owns a trace lane (`trace/lane_hooks.rs`): the hooks
+//! below (`self.trace.…`) record polls with their core, spawns and wakes made here,
+//! steals, parks and unparks, notifications and driver turns; untraced each is one
+//! branch. The lane is flushed when the worker parks and when it exits, so a snapshot
+//! taken while the runtime is idle sees everything.
 
 use std::cell::{Cell, RefCell};
 use std::io;
@@ -53,6 +58,8 @@ use crate::park::Parker;
 use crate::scheduler::counters::{BusyClock, bump};
 use crate::scheduler::{Handle, context};
 use crate::task::Notified;
+use crate::trace::lane_hooks::LaneHooks;
+use crate::trace::{EventKind, LaneKind};
 
 /// Consecutive polls of LIFO-slot tasks before the slot is flushed to the local queue.
 const MAX_LIFO_POLLS: u32 = 3;
@@ -74,6 +81,8 @@ pub(super) struct WorkerContext {
     in_driver: Cell<bool>,
     /// Start of the current busy streak (`scheduler/counters.rs`).
     busy: BusyClock,
+    /// This worker's trace lane (off when untraced).
+    trace: LaneHooks,
 }
 
 struct Core {
@@ -131,6 +140,7 @@ pub(super) fn schedule_local(
             return;
         };
         let task = task.take().expect("task");
+        w.trace.scheduled(&task, spawn);
         if spawn {
             bump(&shared.remotes[w.index].counters.get().spawns, 1);
         }
@@ -159,6 +169,17 @@ pub(super) fn schedule_local(
     match task {
         None => Ok(()),
         Some(t) => Err(t),
+    }
+}
+
+/// Records that the calling thread woke worker `target`: on its lane if it is a worker
+/// of this runtime, else in the shared list. Called only when tracing.
+pub(super) fn trace_notify(shared: &Shared, target: usize) {
+    let event = EventKind::Notify {
+        target: target as u32,
+    };
+    if with_current(shared, |w| w.trace.record(|| event)).is_none() {
+        shared.trace.record_shared(|| event);
     }
 }
 
@@ -264,6 +285,7 @@ fn run(shared: Arc<Shared>, seed: WorkerSeed) {
         parker: seed.parker,
         in_driver: Cell::new(false),
         busy: BusyClock::default(),
+        trace: shared.trace.lane(LaneKind::Worker, seed.index),
         shared,
     };
     WORKER.with(|w| w.set(&ctx));
@@ -279,6 +301,7 @@ fn run(shared: Arc<Shared>, seed: WorkerSeed) {
             }
             None => {
                 ctx.busy.stop(ctx.counters());
+                ctx.trace.flush();
                 ctx.park();
             }
         }
@@ -313,7 +336,9 @@ impl WorkerContext {
             drop(core);
             self.busy.fold(c);
             self.in_driver.set(true);
-            c.add_driver_report(self.parker.poll_driver());
+            let report = self.parker.poll_driver();
+            c.add_driver_report(report);
+            self.trace.driver_turn(report);
             self.in_driver.set(false);
             // This worker is busy: whatever the turn woke is for the others to steal.
             self.after_driver(0);
@@ -403,8 +428,13 @@ impl WorkerContext {
                 {
                     Steal::Success(t) => {
                         let c = self.counters();
+                        let count = 1 + core.local.len();
                         bump(&c.steals, 1);
-                        bump(&c.stolen, 1 + core.local.len() as u64);
+                        bump(&c.stolen, count as u64);
+                        self.trace.record(|| EventKind::Steal {
+                            victim: victim as u32,
+                            count: count as u32,
+                        });
                         return Some(t);
                     }
                     Steal::Empty => break,
@@ -450,7 +480,8 @@ impl WorkerContext {
     #[inline]
     fn run_one(&self, task: Notified) {
         bump(&self.counters().polls, 1);
-        coop::with_budget(|| task.run());
+        self.trace
+            .poll(task, |task| coop::with_budget(|| task.run()));
     }
 
     /// After a driver turn: if more tasks wait in the local queue than this worker will
@@ -478,9 +509,14 @@ impl WorkerContext {
         }
         loop {
             bump(&self.counters().parks, 1);
+            self.trace.record(|| EventKind::Park);
+            self.trace.flush();
             self.in_driver.set(true);
-            self.counters().add_driver_report(self.parker.park());
+            let report = self.parker.park();
             self.in_driver.set(false);
+            self.trace.record(|| EventKind::Unpark);
+            self.trace.driver_turn(report);
+            self.counters().add_driver_report(report);
             // This worker runs the first task the turn woke; the rest are for others.
             self.after_driver(1);
             if self.shared.is_shutdown() {
