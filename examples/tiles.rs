@@ -168,11 +168,11 @@ fn run(options: &Options) -> Result<(), Box<dyn Error>> {
             render_placement(&grid, &median.records, "         ", 64)
         );
         println!(
-            "         pool over all {} runs: {} jobs run, {} steals, {} sleeps",
+            "         pool over all {} runs: {} jobs run, {} steals, {} parks",
             options.runs + 1,
             stats.jobs_run(),
             stats.steals(),
-            stats.sleeps()
+            stats.parks()
         );
     }
 

@@ -41,6 +41,10 @@ pub struct Builder {
     on_thread_start: Option<HookFn>,
     on_thread_stop: Option<HookFn>,
     panic_handler: Option<PanicHandler>,
+    #[cfg(feature = "trace")]
+    trace: Option<crate::trace::Recorder>,
+    #[cfg(feature = "trace")]
+    trace_to: Option<std::path::PathBuf>,
 }
 
 impl Default for Builder {
@@ -55,6 +59,7 @@ impl fmt::Debug for Builder {
             .field("threads", &self.threads)
             .field("stack_size", &self.stack_size)
             .field("pin_to_cores", &self.pin_to_cores)
+            .field("traced", &self.traced())
             .finish_non_exhaustive()
     }
 }
@@ -72,7 +77,19 @@ impl Builder {
             on_thread_start: None,
             on_thread_stop: None,
             panic_handler: None,
+            #[cfg(feature = "trace")]
+            trace: None,
+            #[cfg(feature = "trace")]
+            trace_to: None,
         }
+    }
+
+    /// Whether the pool will trace (a recorder or a path was given).
+    fn traced(&self) -> bool {
+        #[cfg(feature = "trace")]
+        return self.trace.is_some() || self.trace_to.is_some();
+        #[cfg(not(feature = "trace"))]
+        false
     }
 
     /// Number of worker threads (default: `std::thread::available_parallelism()`).
@@ -128,8 +145,70 @@ impl Builder {
         self
     }
 
+    /// Records what the pool's threads do into `recorder`: thread `i` records on
+    /// `recorder.lane(LaneKind::PoolThread, i)` — every job with the core it ran on,
+    /// steals, sleeps and wakes (see [`crate::trace`] for the events and their cost).
+    /// The recorder stays the caller's: take a [`Recorder::snapshot`] of it (or
+    /// [`ThreadPool::trace_snapshot`]) and save it yourself; the runtime passes its own
+    /// recorder so that its blocking pool appears in the runtime's picture.
+    ///
+    /// Without this, a pool built while the environment variable `SPINDLE_TRACE=path` is
+    /// set traces into a recorder of its own and saves it there when it shuts down
+    /// (`path`, then `path-2`, `path-3`, ... for later saves in the same process).
+    ///
+    /// ```
+    /// use spindle_pool::trace::{EventKind, Recorder};
+    ///
+    /// let recorder = Recorder::new();
+    /// let pool = spindle_pool::ThreadPool::builder()
+    ///     .threads(2)
+    ///     .trace(recorder.clone())
+    ///     .build()?;
+    /// pool.scope(|s| (0..10).for_each(|_| s.spawn(|| ())));
+    /// pool.shutdown(); // the threads flush their lanes as they exit
+    /// let trace = recorder.snapshot();
+    /// let starts = trace.lanes.iter().flat_map(|l| &l.events)
+    ///     .filter(|e| matches!(e.kind, EventKind::JobStart { .. }))
+    ///     .count();
+    /// assert_eq!(starts, 10);
+    /// # Ok::<(), spindle_pool::BuildError>(())
+    /// ```
+    ///
+    /// [`Recorder::snapshot`]: crate::trace::Recorder::snapshot
+    /// [`ThreadPool::trace_snapshot`]: crate::ThreadPool::trace_snapshot
+    #[cfg(feature = "trace")]
+    pub fn trace(mut self, recorder: crate::trace::Recorder) -> Builder {
+        self.trace = Some(recorder);
+        self
+    }
+
+    /// Traces the pool (into the recorder given to [`Builder::trace`], or a new one) and
+    /// saves the trace to `path` when the pool shuts down, after its threads exited:
+    /// `x.json` and `x.svg` (see `spindle_trace::Trace::save`). A failed save is reported
+    /// on stderr, since it happens in `shutdown` or `drop`.
+    #[cfg(feature = "trace")]
+    pub fn trace_to(mut self, path: impl Into<std::path::PathBuf>) -> Builder {
+        self.trace_to = Some(path.into());
+        self
+    }
+
+    /// The pool's tracing state: from `trace`/`trace_to`, else from `SPINDLE_TRACE`.
+    #[cfg(feature = "trace")]
+    fn pool_trace(&self) -> Option<crate::recording::PoolTrace> {
+        use crate::recording::{PoolTrace, SaveTo};
+        let save_to = match (&self.trace_to, &self.trace) {
+            (Some(path), _) => Some(SaveTo::Path(path.clone())),
+            (None, Some(_)) => None,
+            (None, None) => Some(SaveTo::Env(spindle_trace::env_path()?)),
+        };
+        let recorder = self.trace.clone().unwrap_or_default();
+        Some(PoolTrace::new(recorder, save_to))
+    }
+
     /// Starts the threads.
     pub fn build(self) -> Result<ThreadPool, BuildError> {
+        #[cfg(feature = "trace")]
+        let pool_trace = self.pool_trace();
         let n = match self.threads {
             Some(n) => n,
             None => thread::available_parallelism().map_or(1, |n| n.get()),
@@ -155,6 +234,8 @@ impl Builder {
         let registry = Arc::new(Registry::new(
             locals.iter().map(Worker::stealer).collect(),
             self.panic_handler,
+            #[cfg(feature = "trace")]
+            pool_trace,
         ));
         let (started_tx, started_rx) = mpsc::channel::<(usize, io::Result<()>)>();
         let mut handles = Vec::with_capacity(n);

@@ -23,11 +23,14 @@
 //! A value whose type mentions `'scope` may only be used while `'scope` is live, i.e.
 //! before `enter` returns. The erased box is the only such value we create, and it is
 //! only ever *called* or *dropped*. Claim: both happen before `enter` returns.
-//! 1. While the box exists, the latch count is ≥ 1: the `Arrival` guard inside the box is
-//!    created (count + 1) before the box, and decrements only when the box's contents
-//!    are dropped — after the closure and all its captures (struct fields drop in
-//!    declaration order: `f` before `_arrival`; when run, `f` is consumed by the call and
-//!    `self` — holding the guard — drops after it).
+//! 1. While the box exists, the latch count is ≥ 1: the job's `Arrival` (one count) is
+//!    taken before the box is made, is kept *beside* the box in the `Job` (never inside
+//!    it), and is released only after the box was consumed — after the call of the
+//!    closure has returned, or after the unrun box was dropped (`Job`'s fields drop in
+//!    declaration order: `body` before `arrival`); see `job.rs`, invariant 4. Releasing
+//!    only after the call *returned* also means no frame holding the closure's captured
+//!    references (a `join`'s `&mut` result slot) is still live when the owner reads
+//!    what the job wrote — the Tree Borrows rule Miri checks.
 //! 2. `enter` returns only after it observed the count at zero (Acquire), so every box
 //!    created in the scope has been consumed and its effects are visible.
 //! 3. `enter` cannot unwind early: the body's panic is caught and resumed only after the
@@ -41,7 +44,7 @@
 #![allow(unsafe_code)]
 
 use crate::job::{Job, Outcome};
-use crate::latch::CountLatch;
+use crate::latch::{Arrival, CountLatch};
 use crate::scope::ScopeContext;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -55,29 +58,6 @@ pub struct Scope<'scope, 'env: 'scope> {
     /// Invariant in `'scope` (std's trick): the body cannot shrink it to fit a local.
     scope: PhantomData<&'scope mut &'scope ()>,
     env: PhantomData<&'env mut &'env ()>,
-}
-
-/// Holds one count of a latch; gives it back when dropped.
-struct Arrival(Arc<CountLatch>);
-
-impl Drop for Arrival {
-    fn drop(&mut self) {
-        self.0.leave();
-    }
-}
-
-/// A closure plus its arrival. Field order is load-bearing: `f` drops before `_arrival`.
-struct Tracked<F> {
-    f: Option<F>,
-    _arrival: Arrival,
-}
-
-impl<F: FnOnce() -> Outcome> Tracked<F> {
-    fn run(mut self) -> Outcome {
-        let f = self.f.take().expect("a tracked job runs once");
-        f()
-        // `self` (with the arrival) drops here, after `f` and its captures are gone.
-    }
 }
 
 /// Aborts the process if dropped during unwinding (SAFETY point 3).
@@ -104,18 +84,14 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     where
         F: FnOnce() -> Outcome + Send + 'scope,
     {
-        self.latch.arrive();
-        let tracked = Tracked {
-            f: Some(f),
-            _arrival: Arrival(self.latch.clone()),
-        };
-        let body: Box<dyn FnOnce() -> Outcome + Send + 'scope> = Box::new(move || tracked.run());
+        let arrival = Arrival::new(self.latch.clone());
+        let body: Box<dyn FnOnce() -> Outcome + Send + 'scope> = Box::new(f);
         // SAFETY: only the lifetime bound of the trait object changes (same layout, same
         // vtable). By the module's argument, the box is called or dropped before `enter`
         // returns, and `enter` returns before `'scope` ends: points 1-4 above.
         let body: Box<dyn FnOnce() -> Outcome + Send + 'static> =
             unsafe { std::mem::transmute(body) };
-        Job::new(body, false)
+        Job::scoped(body, arrival)
     }
 }
 

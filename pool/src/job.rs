@@ -18,7 +18,19 @@
 //! 3. [`Job::addr`] identifies a job by the address of its heap box, which is stable while
 //!    the job moves through queues; `join` uses it to recognise its own job when it pops it
 //!    back (rayon compares `JobRef` pointers the same way).
+//! 4. A scoped job (`erase.rs`) carries its latch count — an [`Arrival`] — *beside* its
+//!    box, never inside it, and gives it back only after the box was consumed: after the
+//!    call of the closure has *returned* (so every frame that held the closure's captured
+//!    references is gone), or after the unrun box was dropped (field order: `body` drops
+//!    before `arrival`). The latch's owner reads what the job wrote through a captured
+//!    `&mut` only once the count is zero, so no reference of the job is live, let alone
+//!    protected, when it does — the rule Miri's Tree Borrows checks (a release inside the
+//!    closure left the closure's `&mut` protected while the owner read the slot). The
+//!    worker goes one step further ([`Job::into_parts`]): it counts the job (and traces
+//!    its end) before it releases the arrival, so a `scope`/`join`/`install` that
+//!    returned sees its jobs in `stats()`.
 
+use crate::latch::Arrival;
 use std::any::Any;
 use std::sync::Arc;
 
@@ -47,18 +59,57 @@ enum Body {
 }
 
 /// One unit of work in the pool's queues.
+///
+/// Field order is load-bearing (invariant 4): `body` drops before `arrival`.
 pub(crate) struct Job {
     body: Body,
+    arrival: Option<Arrival>,
     counted: bool,
 }
 
+/// A job taken apart by [`Job::into_parts`]: run `body`, then drop `arrival`.
+pub(crate) struct JobParts {
+    /// The closure (or shared job) to run.
+    pub(crate) body: JobBody,
+    /// The latch count of a scoped job: drop it after `body` was consumed.
+    pub(crate) arrival: Option<Arrival>,
+    /// Whether the registry admitted the job (invariant 2).
+    pub(crate) counted: bool,
+}
+
+/// The runnable half of a job.
+pub(crate) struct JobBody(Body);
+
+impl JobBody {
+    /// Runs the closure, consuming it.
+    pub(crate) fn run(self) -> Outcome {
+        match self.0 {
+            Body::Boxed(b) => b(),
+            Body::Shared(a) => a.run(),
+        }
+    }
+}
+
 impl Job {
-    /// Wraps a boxed closure; `counted` says whether the registry admitted it
-    /// (invariant 2).
-    pub(crate) fn new(body: Box<dyn FnOnce() -> Outcome + Send + 'static>, counted: bool) -> Job {
+    /// Wraps a boxed `'static` closure, not admitted.
+    pub(crate) fn new(body: Box<dyn FnOnce() -> Outcome + Send + 'static>) -> Job {
         Job {
             body: Body::Boxed(body),
-            counted,
+            arrival: None,
+            counted: false,
+        }
+    }
+
+    /// Wraps a closure whose lifetime `erase.rs` erased, with the latch count it holds
+    /// until it is consumed (invariant 4).
+    pub(crate) fn scoped(
+        body: Box<dyn FnOnce() -> Outcome + Send + 'static>,
+        arrival: Arrival,
+    ) -> Job {
+        Job {
+            body: Body::Boxed(body),
+            arrival: Some(arrival),
+            counted: false,
         }
     }
 
@@ -66,6 +117,7 @@ impl Job {
     pub(crate) fn shared(job: Arc<dyn SharedJob>) -> Job {
         Job {
             body: Body::Shared(job),
+            arrival: None,
             counted: false,
         }
     }
@@ -73,11 +125,6 @@ impl Job {
     /// Marks the job as admitted by the registry's in-flight counter.
     pub(crate) fn set_counted(&mut self) {
         self.counted = true;
-    }
-
-    /// Whether the registry must be told when this job is done (invariant 2).
-    pub(crate) fn is_counted(&self) -> bool {
-        self.counted
     }
 
     /// The address of the boxed closure (or shared state): a stable identity while the
@@ -92,11 +139,22 @@ impl Job {
         }
     }
 
-    /// Runs the closure, consuming the job.
-    pub(crate) fn run(self) -> Outcome {
-        match self.body {
-            Body::Boxed(b) => b(),
-            Body::Shared(a) => a.run(),
+    /// Takes the job apart, so that the worker can count and trace it between running
+    /// the body and releasing the arrival (invariant 4).
+    pub(crate) fn into_parts(self) -> JobParts {
+        JobParts {
+            body: JobBody(self.body),
+            arrival: self.arrival,
+            counted: self.counted,
         }
+    }
+
+    /// Runs the closure, consuming the job, then releases its latch count (used where a
+    /// job runs outside a worker: inline after shutdown).
+    pub(crate) fn run(self) -> Outcome {
+        let JobParts { body, arrival, .. } = self.into_parts();
+        let outcome = body.run();
+        drop(arrival);
+        outcome
     }
 }

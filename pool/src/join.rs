@@ -25,6 +25,11 @@
 //! worker path above. (An earlier version ran `a` on the caller and offered `b` through
 //! the injector at every level: 4.5x rayon on a depth-16 join tree, see BENCHMARKS.md.)
 //!
+//! `b`'s result goes to a slot on this stack frame through a captured `&mut`. That is
+//! sound, also under Tree Borrows, because the job's latch count is released only after
+//! the call of its closure has returned (`job.rs`, invariant 4): when `b_done()` reads
+//! zero, no frame of the job — and so no protected copy of that `&mut` — is live.
+//!
 //! Panics: both closures always finish; then `a`'s panic is re-raised if it panicked,
 //! else `b`'s — the panic never escapes while `b` may still borrow the caller's stack.
 

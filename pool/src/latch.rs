@@ -32,7 +32,26 @@
 use crate::loom::lock;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::task::Waker;
+
+/// Holds one count of a latch ([`CountLatch::arrive`] when created) and gives it back
+/// ([`CountLatch::leave`]) when dropped: invariant 1 as a type.
+pub(crate) struct Arrival(Arc<CountLatch>);
+
+impl Arrival {
+    /// Takes one count of `latch`.
+    pub(crate) fn new(latch: Arc<CountLatch>) -> Arrival {
+        latch.arrive();
+        Arrival(latch)
+    }
+}
+
+impl Drop for Arrival {
+    fn drop(&mut self) {
+        self.0.leave();
+    }
+}
 
 /// Counts outstanding jobs and wakes one waiter when they are all done.
 pub(crate) struct CountLatch {

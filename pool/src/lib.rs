@@ -117,6 +117,8 @@ mod latch;
 mod loom;
 mod parallel;
 mod pool;
+#[cfg(feature = "trace")]
+mod recording;
 mod registry;
 mod scope;
 mod sleep;
@@ -131,6 +133,14 @@ pub use erase::Scope;
 pub use handle::{JobError, JobHandle};
 pub use pool::{Rejected, ThreadPool};
 pub use stats::{PoolStats, WorkerStats};
+
+/// Event recording and the timeline pictures: the `spindle-trace` crate, which the
+/// runtime records into too (see [`Builder::trace`]). Present with the cargo feature
+/// `trace` (on by default).
+#[cfg(feature = "trace")]
+pub mod trace {
+    pub use spindle_trace::*;
+}
 
 /// `ThreadPool` is shared across threads (the runtime keeps one for `spawn_blocking`),
 /// and a `JobHandle` can be sent to the task that awaits it.

@@ -107,7 +107,7 @@ impl ThreadPool {
             Ok(()) => Outcome::Finished,
             Err(payload) => Outcome::Unhandled(payload),
         });
-        self.submit(Job::new(body, false)).map_err(|_| Rejected)
+        self.submit(Job::new(body)).map_err(|_| Rejected)
     }
 
     /// Runs `f` on the pool and returns a handle to its result: `join()` it, or `.await`
@@ -232,6 +232,11 @@ impl ThreadPool {
             // it has already been reported on stderr by the panic hook.
             let _ = handle.join();
         }
+        // Every thread exited and flushed its lane: save the pool's own trace, once.
+        #[cfg(feature = "trace")]
+        if let Some(trace) = self.registry.trace() {
+            trace.save();
+        }
     }
 
     /// Whether [`ThreadPool::shutdown`] has been called (or the pool is being dropped).
@@ -242,6 +247,16 @@ impl ThreadPool {
     /// What each worker has done so far, and how many jobs are queued.
     pub fn stats(&self) -> PoolStats {
         self.registry.stats()
+    }
+
+    /// What the pool's threads have recorded so far, if the pool traces
+    /// ([`Builder::trace`], [`Builder::trace_to`] or `SPINDLE_TRACE`). A thread hands its
+    /// events over when it sleeps, exits, or has buffered `spindle_trace::CHUNK` of them,
+    /// so a snapshot of an idle or shut-down pool is complete; one of a busy pool may
+    /// lack each thread's most recent events.
+    #[cfg(feature = "trace")]
+    pub fn trace_snapshot(&self) -> Option<crate::trace::Trace> {
+        self.registry.trace().map(|t| t.snapshot())
     }
 
     /// The index of the pool worker running the caller, if the caller runs on a worker

@@ -5,7 +5,8 @@
 //! - the sleep/wake state (`sleep.rs`);
 //! - the admission/termination word (`admission.rs`): how many admitted jobs are in
 //!   flight, and whether the pool is shut down;
-//! - each worker's counters (`stats.rs`) and the panic handler.
+//! - each worker's counters (`stats.rs`) and the panic handler;
+//! - the tracing state, if the pool traces (`recording.rs`).
 
 use crate::admission::Admission;
 use crate::handle::panic_message;
@@ -16,6 +17,10 @@ use crossbeam_deque::{Injector, Stealer};
 use crossbeam_utils::CachePadded;
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+#[cfg(feature = "trace")]
+use crate::recording::PoolTrace;
 
 /// The user's panic handler for `execute` jobs.
 pub(crate) type PanicHandler = Box<dyn Fn(Box<dyn Any + Send>) + Send + Sync>;
@@ -28,10 +33,18 @@ pub(crate) struct Registry {
     admission: CachePadded<Admission>,
     counters: Box<[CachePadded<Counters>]>,
     panic_handler: Option<PanicHandler>,
+    /// When the pool was built (for the stats' uptime and busy%).
+    started: Instant,
+    #[cfg(feature = "trace")]
+    trace: Option<PoolTrace>,
 }
 
 impl Registry {
-    pub(crate) fn new(stealers: Vec<Stealer<Job>>, panic_handler: Option<PanicHandler>) -> Self {
+    pub(crate) fn new(
+        stealers: Vec<Stealer<Job>>,
+        panic_handler: Option<PanicHandler>,
+        #[cfg(feature = "trace")] trace: Option<PoolTrace>,
+    ) -> Self {
         let n = stealers.len();
         Registry {
             injector: Injector::new(),
@@ -40,7 +53,37 @@ impl Registry {
             admission: CachePadded::new(Admission::new()),
             counters: (0..n).map(|_| CachePadded::default()).collect(),
             panic_handler,
+            started: Instant::now(),
+            #[cfg(feature = "trace")]
+            trace,
         }
+    }
+
+    /// The pool's tracing state, if it traces.
+    #[cfg(feature = "trace")]
+    pub(crate) fn trace(&self) -> Option<&PoolTrace> {
+        self.trace.as_ref()
+    }
+
+    /// Wakes a sleeper if one sleeps and nobody searches (after a push), and traces who
+    /// woke whom.
+    #[inline]
+    pub(crate) fn notify_new_job(&self) {
+        if let Some(woken) = self.sleep.notify_new_job() {
+            self.notified(woken);
+        }
+    }
+
+    /// Someone on this thread woke worker `target`: trace it if the pool traces. Only
+    /// on wake paths, which already took a lock and made a syscall.
+    #[cold]
+    pub(crate) fn notified(&self, target: usize) {
+        #[cfg(feature = "trace")]
+        if let Some(trace) = &self.trace {
+            trace.notified(self, target);
+        }
+        #[cfg(not(feature = "trace"))]
+        let _ = target;
     }
 
     /// Number of workers.
@@ -50,18 +93,20 @@ impl Registry {
 
     /// Admits one job into the in-flight count, or refuses it after shutdown.
     pub(crate) fn admit(&self) -> bool {
-        self.admission.admit(|| self.sleep.wake_all())
+        self.admission
+            .admit(|| self.sleep.wake_all(|t| self.notified(t)))
     }
 
     /// An admitted job is done.
     pub(crate) fn finish(&self) {
-        self.admission.finish(|| self.sleep.wake_all());
+        self.admission
+            .finish(|| self.sleep.wake_all(|t| self.notified(t)));
     }
 
     /// Refuses new jobs from now on and wakes every worker to drain the queues.
     pub(crate) fn terminate(&self) {
         self.admission.terminate();
-        self.sleep.wake_all();
+        self.sleep.wake_all(|t| self.notified(t));
     }
 
     /// Whether shutdown has started.
@@ -88,7 +133,7 @@ impl Registry {
     /// and wakes a sleeper if one sleeps and nobody searches.
     pub(crate) fn inject(&self, job: Job) {
         self.injector.push(job);
-        self.sleep.notify_new_job();
+        self.notify_new_job();
     }
 
     /// Worker `index`'s counters.
@@ -107,6 +152,7 @@ impl Registry {
                 .collect(),
             queued: self.queued(),
             sleeping: self.sleep.sleeping(),
+            uptime: self.started.elapsed(),
         }
     }
 

@@ -110,18 +110,25 @@ impl Sleep {
     /// A searching worker found work, or stops waiting (searching → busy). If it was the
     /// last searcher and someone sleeps, it wakes one: a pusher that saw it searching
     /// did not wake anybody, trusting it to find the job — but it may have found another
-    /// one (rayon's `Sleep::work_found` does the same).
-    pub(crate) fn stop_searching(&self) {
+    /// one (rayon's `Sleep::work_found` does the same). Returns the worker it woke.
+    pub(crate) fn stop_searching(&self) -> Option<usize> {
         let old = self.state.fetch_sub(ONE_SEARCHER, Ordering::SeqCst);
         if searchers(old) == 1 && sleepers(old) > 0 {
-            self.wake_one();
+            return self.wake_one();
         }
+        None
     }
 
     /// Puts searching worker `index` to sleep unless `wake_if` (the final check) says
-    /// there is something to do; `on_block` runs just before it blocks (to count
-    /// sleeps). Returns with the worker searching again (woken, or never asleep).
-    pub(crate) fn sleep(&self, index: usize, wake_if: impl Fn() -> bool, on_block: impl FnOnce()) {
+    /// there is something to do; `on_block` runs just before it blocks (to count and
+    /// trace parks). Returns with the worker searching again: `true` if it blocked and
+    /// was woken, `false` if the final check kept it awake.
+    pub(crate) fn sleep(
+        &self,
+        index: usize,
+        wake_if: impl Fn() -> bool,
+        on_block: impl FnOnce(),
+    ) -> bool {
         let bed = &self.beds[index];
         // S1: hold our own lock from before the announcement until we wait, so that a
         // waker who saw the announcement cannot look at `blocked` in between (I1).
@@ -136,7 +143,7 @@ impl Sleep {
         if wake_if() {
             self.state
                 .fetch_add(ONE_SEARCHER.wrapping_sub(ONE_SLEEPER), Ordering::SeqCst);
-            return;
+            return false;
         }
         // S4, S5: block until a waker clears the flag (spurious wakeups loop). The waker
         // moved us back to searching.
@@ -145,30 +152,36 @@ impl Sleep {
         while *blocked {
             blocked = wait(&bed.cond, blocked);
         }
+        true
     }
 
     /// Called after a job was pushed to any queue: wakes one sleeping worker, unless
     /// a worker is searching (it will find the job) or nobody sleeps.
     ///
     /// The common cases cost one fence and one load of a read-mostly cache line.
-    pub(crate) fn notify_new_job(&self) {
+    /// Returns the worker it woke (the tracer records who woke whom).
+    #[inline]
+    pub(crate) fn notify_new_job(&self) -> Option<usize> {
         fence(Ordering::SeqCst);
         let state = self.state.load(Ordering::SeqCst);
         if searchers(state) > 0 || sleepers(state) == 0 {
-            return;
+            return None;
         }
-        self.wake_one();
+        self.wake_one()
     }
 
-    /// Wakes worker `index` if it is blocked (a latch or job it waits for is done).
-    pub(crate) fn wake_specific(&self, index: usize) {
-        self.wake(index);
+    /// Wakes worker `index` if it is blocked (a latch or job it waits for is done);
+    /// returns whether it was.
+    pub(crate) fn wake_specific(&self, index: usize) -> bool {
+        self.wake(index)
     }
 
-    /// Wakes every blocked worker (termination).
-    pub(crate) fn wake_all(&self) {
+    /// Wakes every blocked worker (termination); `on_wake(i)` for each one woken.
+    pub(crate) fn wake_all(&self, mut on_wake: impl FnMut(usize)) {
         for index in 0..self.beds.len() {
-            self.wake(index);
+            if self.wake(index) {
+                on_wake(index);
+            }
         }
     }
 
@@ -189,12 +202,9 @@ impl Sleep {
         (sleepers(state), searchers(state))
     }
 
-    fn wake_one(&self) {
-        for index in 0..self.beds.len() {
-            if self.wake(index) {
-                return;
-            }
-        }
+    #[cold]
+    fn wake_one(&self) -> Option<usize> {
+        (0..self.beds.len()).find(|&index| self.wake(index))
     }
 
     fn wake(&self, index: usize) -> bool {
@@ -238,7 +248,7 @@ mod loom_tests {
                     searching = false;
                 }
                 if ran.fetch_add(1, Ordering::SeqCst) + 1 == total {
-                    sleep.wake_all(); // "terminate": everybody may exit
+                    sleep.wake_all(|_| {}); // "terminate": everybody may exit
                 }
                 continue;
             }

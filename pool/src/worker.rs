@@ -30,8 +30,10 @@
 //!    so: from its first failed search until it finds a job, or the wait that the streak
 //!    served is over (`Idle` is dropped, also on unwinding).
 
-use crate::job::{Job, Outcome};
+use crate::job::{Job, JobParts, Outcome};
 use crate::loom::capacity;
+#[cfg(feature = "trace")]
+use crate::recording::ThreadTrace;
 use crate::registry::Registry;
 use crossbeam_deque::{Steal, Worker};
 use std::cell::{Cell, RefCell};
@@ -39,6 +41,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Wake, Waker};
+use std::time::Instant;
 
 /// Rounds of "search, then `yield_now`" before a worker sleeps. A wake costs ~20 µs here;
 /// a round costs ~1 µs, so a short spin catches the next job of a burst without a
@@ -56,6 +59,12 @@ pub(crate) struct WorkerThread {
     registry: Arc<Registry>,
     rng: Cell<u64>,
     waker: Waker,
+    /// Start of the current busy stretch (stats: busy time, see `stats.rs`); only
+    /// meaningful while no idle streak of this thread is searching.
+    busy_since: Cell<Instant>,
+    /// This thread's lane and job ids, if the pool traces (`recording.rs`).
+    #[cfg(feature = "trace")]
+    trace: Option<ThreadTrace>,
 }
 
 /// Wakes one specific worker through the sleep protocol's targeted wake.
@@ -66,10 +75,12 @@ struct WorkerWaker {
 
 impl Wake for WorkerWaker {
     fn wake(self: Arc<Self>) {
-        self.registry.sleep.wake_specific(self.index);
+        self.wake_by_ref();
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        self.registry.sleep.wake_specific(self.index);
+        if self.registry.sleep.wake_specific(self.index) {
+            self.registry.notified(self.index);
+        }
     }
 }
 
@@ -82,6 +93,21 @@ impl WorkerThread {
     /// The worker running on this thread, if it belongs to `registry`'s pool.
     pub(crate) fn current_of(registry: &Arc<Registry>) -> Option<Rc<WorkerThread>> {
         Self::current().filter(|w| Arc::ptr_eq(&w.registry, registry))
+    }
+
+    /// As [`WorkerThread::current_of`], from a plain reference to the registry.
+    #[cfg(feature = "trace")]
+    pub(crate) fn current_in(registry: &Registry) -> Option<Rc<WorkerThread>> {
+        Self::current().filter(|w| std::ptr::eq(&*w.registry, registry))
+    }
+
+    /// Records `event` on this thread's lane, if the pool traces.
+    #[cfg(feature = "trace")]
+    #[inline]
+    pub(crate) fn trace_event(&self, event: spindle_trace::EventKind) {
+        if let Some(trace) = &self.trace {
+            trace.record(event);
+        }
     }
 
     /// This worker's index in its pool.
@@ -98,7 +124,7 @@ impl WorkerThread {
     /// nobody searches.
     pub(crate) fn push(&self, job: Job) {
         self.local.push(job);
-        self.registry.sleep.notify_new_job();
+        self.registry.notify_new_job();
     }
 
     /// Whether offering a new job for stealing can help: there is another worker to
@@ -111,22 +137,30 @@ impl WorkerThread {
 
     /// Pops the newest job of this worker's own deque.
     pub(crate) fn pop(&self) -> Option<Job> {
-        self.local.pop()
+        let job = self.local.pop();
+        if job.is_some() {
+            self.counters().local_pop();
+        }
+        job
     }
 
     /// Own deque → injector → a random peer.
     fn find_work(&self) -> Option<Job> {
-        if let Some(job) = self.local.pop() {
+        if let Some(job) = self.pop() {
             return Some(job);
         }
         self.steal_injector().or_else(|| self.steal_peer())
     }
 
+    /// Takes a batch from the injector (crossbeam moves up to half of it, at most 32, into
+    /// our deque) and returns its first job. Called only with our deque empty (the pop
+    /// before it failed, and only we push), so the batch size is one plus what our deque
+    /// holds afterwards — minus any a thief took meanwhile, a harmless undercount.
     fn steal_injector(&self) -> Option<Job> {
         loop {
             match self.registry.injector.steal_batch_and_pop(&self.local) {
                 Steal::Success(job) => {
-                    self.counters().steal();
+                    self.counters().injector_pops(1 + self.local.len() as u64);
                     return Some(job);
                 }
                 Steal::Empty => return None,
@@ -150,7 +184,12 @@ impl WorkerThread {
                 }
                 match stealers[victim].steal() {
                     Steal::Success(job) => {
-                        self.counters().steal();
+                        self.counters().stole(1);
+                        #[cfg(feature = "trace")]
+                        self.trace_event(spindle_trace::EventKind::Steal {
+                            victim: victim as u32,
+                            count: 1,
+                        });
                         return Some(job);
                     }
                     Steal::Retry => retry = true,
@@ -178,25 +217,71 @@ impl WorkerThread {
         self.registry.counters(self.index)
     }
 
+    /// Leaves the searching state; wakes (and traces) a sleeper if we were the last
+    /// searcher (`Sleep::stop_searching`).
+    fn stop_searching(&self) {
+        if let Some(woken) = self.registry.sleep.stop_searching() {
+            self.registry.notified(woken);
+        }
+    }
+
     fn has_work(&self) -> bool {
         !self.local.is_empty() || self.registry.has_work()
     }
 
     /// Runs one job: catch any unwind that escaped it, count it, route an unhandled
-    /// panic to the panic handler, and report admitted jobs finished.
+    /// panic to the panic handler, release its latch count (a scoped job's waiter may
+    /// return from then on: it sees this job counted), and report admitted jobs finished.
+    ///
+    /// Traced, the job is framed by `JobStart`/`JobEnd` on this thread's lane; the one
+    /// branch below is all that tracing costs a job when it is off (`recording.rs`).
     pub(crate) fn execute(&self, job: Job) {
-        let counted = job.is_counted();
+        #[cfg(feature = "trace")]
+        if let Some(trace) = &self.trace {
+            let id = trace.next_job();
+            return self.run_job(
+                job,
+                || {
+                    trace.record(spindle_trace::EventKind::JobStart {
+                        job: id,
+                        cpu: ThreadTrace::cpu(),
+                    })
+                },
+                || trace.record(spindle_trace::EventKind::JobEnd { job: id }),
+            );
+        }
+        self.run_job(job, || {}, || {});
+    }
+
+    /// `execute`'s body, with the tracer's hooks (empty closures when not tracing: two
+    /// copies of this function, one without any tracing code).
+    #[inline(always)]
+    fn run_job(&self, job: Job, on_start: impl FnOnce(), on_end: impl FnOnce()) {
+        let JobParts {
+            body,
+            arrival,
+            counted,
+        } = job.into_parts();
+        on_start();
         let outcome =
-            catch_unwind(AssertUnwindSafe(|| job.run())).unwrap_or_else(Outcome::Unhandled);
+            catch_unwind(AssertUnwindSafe(|| body.run())).unwrap_or_else(Outcome::Unhandled);
+        on_end();
         let counters = self.counters();
         counters.job_run();
-        match outcome {
-            Outcome::Finished => {}
-            Outcome::Panicked => counters.panicked(),
+        let unhandled = match outcome {
+            Outcome::Finished => None,
+            Outcome::Panicked => {
+                counters.panicked();
+                None
+            }
             Outcome::Unhandled(payload) => {
                 counters.panicked();
-                self.registry.handle_panic(payload);
+                Some(payload)
             }
+        };
+        drop(arrival);
+        if let Some(payload) = unhandled {
+            self.registry.handle_panic(payload);
         }
         if counted {
             self.registry.finish();
@@ -262,7 +347,8 @@ impl<'a> Idle<'a> {
         self.rounds = 0;
         if self.searching {
             self.searching = false;
-            self.worker.registry.sleep.stop_searching();
+            self.worker.busy_since.set(Instant::now());
+            self.worker.stop_searching();
         }
     }
 
@@ -272,7 +358,9 @@ impl<'a> Idle<'a> {
         let worker = self.worker;
         let sleep = &worker.registry.sleep;
         if !self.searching {
+            // busy → idle: credit the busy stretch that ends here (stats.rs).
             self.searching = true;
+            worker.counters().busy(worker.busy_since.get().elapsed());
             sleep.start_searching();
         }
         if self.rounds < SPIN_ROUNDS {
@@ -281,18 +369,35 @@ impl<'a> Idle<'a> {
             return;
         }
         self.rounds = 0;
-        sleep.sleep(
+        let woken = sleep.sleep(
             worker.index,
             || stop() || worker.has_work(),
-            || worker.counters().slept(),
+            || {
+                worker.counters().parked();
+                // Under our bed's lock, just before blocking: the lane is flushed so that
+                // a snapshot of an idle pool sees everything (the lane's own mutex is
+                // taken after the bed's, never the other way round).
+                #[cfg(feature = "trace")]
+                if let Some(trace) = &worker.trace {
+                    trace.record(spindle_trace::EventKind::Park);
+                    trace.flush();
+                }
+            },
         );
+        if woken {
+            worker.counters().unparked();
+            #[cfg(feature = "trace")]
+            worker.trace_event(spindle_trace::EventKind::Unpark);
+        }
     }
 }
 
 impl Drop for Idle<'_> {
     fn drop(&mut self) {
         if self.searching {
-            self.worker.registry.sleep.stop_searching();
+            // The wait this streak served is over: back to the job that waited (busy).
+            self.worker.busy_since.set(Instant::now());
+            self.worker.stop_searching();
         }
     }
 }
@@ -303,14 +408,25 @@ pub(crate) fn run(index: usize, local: Worker<Job>, registry: Arc<Registry>) {
         registry: registry.clone(),
         index,
     }));
+    #[cfg(feature = "trace")]
+    let trace = registry.trace().map(|t| t.thread(index));
     let worker = Rc::new(WorkerThread {
         index,
         local,
         registry,
         rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((index as u64 + 1) << 32 | 1)),
         waker,
+        busy_since: Cell::new(Instant::now()),
+        #[cfg(feature = "trace")]
+        trace,
     });
     CURRENT.with(|c| *c.borrow_mut() = Some(worker.clone()));
     worker.main_loop();
+    // The last stretch: from the last job found to the exit.
+    worker.counters().busy(worker.busy_since.get().elapsed());
+    #[cfg(feature = "trace")]
+    if let Some(trace) = &worker.trace {
+        trace.flush();
+    }
     CURRENT.with(|c| c.borrow_mut().take());
 }

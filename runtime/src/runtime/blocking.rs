@@ -17,6 +17,10 @@
 //! cancelled instead of run) all go through the task machinery of [`crate::task`].
 //! A closure that has started cannot be interrupted; it runs to its end (as in tokio).
 //!
+//! When the runtime is traced, the pool records into the runtime's `Recorder` (a
+//! `PoolThread` lane per thread, a `JobStart`/`JobEnd` pair per blocking task), so
+//! blocking work shows in the same timeline as the workers.
+//!
 //! Blocking tasks are not in the runtime's owned-tasks list: they always run to completion
 //! on the pool, or are cancelled if the pool drops them unstarted at shutdown
 //! ([`RunOnPool`]'s `Drop`).
@@ -38,7 +42,6 @@ pub(crate) struct BlockingPool {
     threads: usize,
     /// The runtime's trace recorder, shared with the pool's threads (one lane each).
     #[cfg(feature = "trace")]
-    #[allow(dead_code)] // read once `pool-trace` is merged (the TODO in `get`)
     recorder: Option<crate::trace::Recorder>,
     /// Set by runtime shutdown: later blocking tasks are cancelled, not started.
     closed: AtomicBool,
@@ -94,10 +97,15 @@ impl BlockingPool {
     /// If the OS refuses to start its threads (the error is in the message).
     pub(crate) fn get(&self) -> &ThreadPool {
         self.pool.get_or_init(|| {
-            let builder = ThreadPool::builder()
+            let mut builder = ThreadPool::builder()
                 .threads(self.threads)
                 .thread_name(|i| format!("spindle-blocking-{i}"));
-            // TODO(lead): when branch `pool-trace` (spindle_pool::Builder::trace) is merged, share the recorder: `if let Some(r) = &self.recorder { builder.trace(r.clone()); }`
+            // A traced runtime shares its recorder: the pool's threads get lanes in the
+            // runtime's picture, and the runtime saves the one trace.
+            #[cfg(feature = "trace")]
+            if let Some(recorder) = &self.recorder {
+                builder = builder.trace(recorder.clone());
+            }
             let pool = builder
                 .build()
                 .unwrap_or_else(|e| panic!("spindle could not start its blocking pool: {e}"));
