@@ -97,15 +97,16 @@ impl BlockingPool {
     /// If the OS refuses to start its threads (the error is in the message).
     pub(crate) fn get(&self) -> &ThreadPool {
         self.pool.get_or_init(|| {
-            let mut builder = ThreadPool::builder()
+            let builder = ThreadPool::builder()
                 .threads(self.threads)
                 .thread_name(|i| format!("spindle-blocking-{i}"));
             // A traced runtime shares its recorder: the pool's threads get lanes in the
             // runtime's picture, and the runtime saves the one trace.
             #[cfg(feature = "trace")]
-            if let Some(recorder) = &self.recorder {
-                builder = builder.trace(recorder.clone());
-            }
+            let builder = match &self.recorder {
+                Some(recorder) => builder.trace(recorder.clone()),
+                None => builder,
+            };
             let pool = builder
                 .build()
                 .unwrap_or_else(|e| panic!("spindle could not start its blocking pool: {e}"));
