@@ -46,7 +46,7 @@ use crate::park::{DriverSlot, Parker, Unparker};
 use crate::runtime::{BlockingPool, Config, RuntimeStats};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
-use crate::trace::lane_hooks::{LaneHooks, scheduled_event};
+use crate::trace::lane_hooks::{LaneHooks, Scheduled, scheduled_event};
 use crate::trace::session::Session;
 use crate::trace::{EventKind, LaneKind};
 
@@ -189,7 +189,7 @@ impl Shared {
         me.count_spawn();
         let (notified, join, raw) = task::new_task(future, me.clone());
         if me.owned.bind(raw) {
-            me.schedule_task(notified, true);
+            me.schedule_task(notified, Scheduled::Spawn);
         } else {
             task::shutdown_unbound(raw);
             drop(notified);
@@ -401,11 +401,11 @@ impl Shared {
 impl Shared {
     /// Queues a spawned (`spawn`) or woken task: locally on the core's thread, else
     /// remotely. The trace records it on the core's lane or in the shared list.
-    fn schedule_task(&self, task: Notified, spawn: bool) {
+    fn schedule_task(&self, task: Notified, why: Scheduled) {
         let mut task = Some(task);
         let on_core_thread = self
             .with_local(|ctx| {
-                ctx.trace.scheduled(task.as_ref().expect("task"), spawn);
+                ctx.trace.scheduled(task.as_ref().expect("task"), why);
                 // `try_borrow_mut` fails only if the loop itself holds the core borrowed
                 // (parked, or polling the driver); fall back to the remote queue.
                 if let Ok(mut core) = ctx.core.try_borrow_mut() {
@@ -417,7 +417,8 @@ impl Shared {
             .is_some();
         if let Some(task) = task {
             if !on_core_thread {
-                self.trace.record_shared(|| scheduled_event(&task, spawn));
+                self.trace
+                    .record_shared(|| scheduled_event(&task, why == Scheduled::Spawn));
             }
             self.push_remote(task);
         }
@@ -426,7 +427,11 @@ impl Shared {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified) {
-        self.schedule_task(task, false);
+        self.schedule_task(task, Scheduled::Wake);
+    }
+
+    fn yield_now(&self, task: Notified) {
+        self.schedule_task(task, Scheduled::Yield);
     }
 
     fn release(&self, task: RawTask) -> bool {

@@ -58,7 +58,7 @@ use crate::park::Parker;
 use crate::scheduler::counters::{BusyClock, bump};
 use crate::scheduler::{Handle, context};
 use crate::task::Notified;
-use crate::trace::lane_hooks::LaneHooks;
+use crate::trace::lane_hooks::{LaneHooks, Scheduled};
 use crate::trace::{EventKind, LaneKind};
 
 /// Consecutive polls of LIFO-slot tasks before the slot is flushed to the local queue.
@@ -140,7 +140,7 @@ pub(super) fn schedule_local(
             return;
         };
         let task = task.take().expect("task");
-        w.trace.scheduled(&task, spawn);
+        w.trace.scheduled(&task, Scheduled::new(spawn, is_yield));
         if spawn {
             bump(&shared.remotes[w.index].counters.get().spawns, 1);
         }
