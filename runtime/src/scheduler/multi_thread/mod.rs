@@ -15,7 +15,7 @@
 //! - The **Injector** is crossbeam's lock-free global queue for work from outside.
 //!
 //! The worker loop, the fairness rules and the parking protocol are in [`worker`] and
-//! [`idle`]; `docs/park-unpark.md` explains the parking race step by step.
+//! [`idle`]; starting, pinning and joining the threads in [`launch`]; `docs/park-unpark.md` explains the parking race step by step.
 //!
 //! ## Shutdown
 //! `shutdown` sets a flag and unparks every worker; each worker drops the entries of its
@@ -26,6 +26,7 @@
 //! injector itself, so no queue entry outlives the runtime.
 
 mod idle;
+mod launch;
 mod worker;
 
 use std::future::Future;
@@ -43,7 +44,7 @@ use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 use crate::trace::lane_hooks::scheduled_event;
 use crate::trace::session::Session;
 
-pub(crate) use worker::{Workers, launch};
+pub(crate) use launch::{Workers, launch};
 
 /// What other threads may touch of one worker.
 struct Remote {
