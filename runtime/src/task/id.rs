@@ -111,9 +111,15 @@ mod tests {
 
     #[test]
     fn ids_are_unique_across_threads_and_never_zero() {
+        // More than one block per thread outside Miri (which is ~1000x slower).
+        const PER_THREAD: usize = if cfg!(miri) { 100 } else { 2000 };
         let threads: Vec<_> = (0..4)
             .map(|_| {
-                std::thread::spawn(|| (0..2000).map(|_| Id::next().as_u64()).collect::<Vec<_>>())
+                std::thread::spawn(|| {
+                    (0..PER_THREAD)
+                        .map(|_| Id::next().as_u64())
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         let ids: Vec<u64> = threads

@@ -16,6 +16,29 @@
 //! - `SPINDLE_TRACE=path`: every runtime built while it is set records and saves to `path`
 //!   (the 2nd, 3rd... in a process to `path-2`, `path-3`), with no code change.
 //!
+//! ```
+//! use spindle::runtime::Builder;
+//! use spindle::trace::{EventKind, LaneKind};
+//!
+//! let rt = Builder::new_multi_thread().worker_threads(2).trace(true).build().unwrap();
+//! rt.block_on(async {
+//!     let h = spindle::task::Builder::new().name("fetch").spawn(async { 1 }).unwrap();
+//!     h.await.unwrap();
+//! });
+//! let handle = rt.handle().clone();
+//! drop(rt); // the workers flush their lanes as they exit: the trace is complete
+//! let trace = handle.trace_snapshot().unwrap();
+//! let polls = (trace.lanes.iter())
+//!     .filter(|l| l.kind == LaneKind::Worker)
+//!     .flat_map(|l| &l.events)
+//!     .filter(|e| matches!(e.kind, EventKind::PollStart { .. }))
+//!     .count();
+//! assert_eq!(polls, 1);
+//! let mut json = Vec::new();
+//! trace.write_chrome_json(&mut json).unwrap(); // or trace.save("run.json")
+//! assert!(String::from_utf8(json).unwrap().contains("\"fetch\""));
+//! ```
+//!
 //! ## What it costs
 //! Untraced, each hook is one predictable branch on an `Option` the thread owns (no atomic,
 //! no clock read). With the cargo feature `trace` off (it is on by default) the hooks
