@@ -16,6 +16,8 @@
 //!   sleeps until `unpark`. (A parker in the driver also wakes at the next timer
 //!   deadline.)
 //! - `park` may return spuriously; callers re-check their condition in a loop.
+//! - `park` and `poll_driver` return a `ParkReport`: the I/O events and timers this
+//!   thread dispatched if it ran the driver (for the stats and the trace).
 //! - An `unpark` that happens before `park` is never lost (the token waits).
 //!
 //! The implementation is a Mutex + Condvar with an atomic fast path and a driver state

@@ -1,5 +1,8 @@
 //! The public runtime: [`Runtime`], its [`Builder`] and [`Handle`], and the counters
-//! snapshot [`RuntimeStats`].
+//! snapshot [`RuntimeStats`] (per worker: polls, busy time, queue pops, steals, parks,
+//! I/O events, timers; per task when traced). `Builder::pin_workers` pins workers to
+//! cores (`affinity.rs`); `Builder::trace`/`trace_to` and `SPINDLE_TRACE` record a
+//! timeline (`crate::trace`), saved after step 4 of the shutdown below.
 //!
 //! A `Runtime` owns a scheduler (current-thread or multi-thread, see
 //! `crate::scheduler`) and, for the multi-thread flavour, its worker threads.
@@ -13,6 +16,8 @@
 //!    cancelled and dropped by that worker after its poll.
 //! 3. Drain the injector. Wakes that arrive later find the tasks complete and do nothing;
 //!    spawns that arrive later are cancelled at once (their JoinHandle says so).
+//! 4. Shut the blocking pool down (queued blocking jobs still run), then, if the runtime
+//!    is traced to a file, save the trace: every lane has been flushed by then.
 
 mod affinity;
 mod blocking;
@@ -123,7 +128,8 @@ impl Runtime {
     }
 
     /// A snapshot of the per-worker counters (and, when traced, per-task poll counts
-    /// and times).
+    /// and times, computed from the trace: on a traced runtime this walks every event
+    /// recorded so far).
     pub fn stats(&self) -> RuntimeStats {
         self.handle.inner.stats()
     }

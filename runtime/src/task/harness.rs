@@ -2,6 +2,10 @@
 //! complete, cancel, wake-and-schedule, read the output, free. These are the functions
 //! in the task's vtable (see [`raw`](super::raw)); each follows the numbered rules in
 //! the [`task`](super) module header, cited below as "rule N".
+//!
+//! `poll` also marks the task as the thread's current one (`task::id()`, the parent of
+//! spawns in the trace) and returns whether the task finished, for the trace's
+//! `PollEnd { ready }`.
 
 use std::future::Future;
 use std::mem::ManuallyDrop;

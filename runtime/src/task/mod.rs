@@ -1,7 +1,7 @@
 //! Tasks: the unit the scheduler runs.
 //!
 //! A spawned future lives in one heap allocation, the *task cell* (`raw.rs`): a header
-//! (state word, vtable, owned-list links), the scheduler handle, the future-or-output
+//! (state word, vtable, [`Id`] (`id.rs`), owned-list links), the scheduler handle, the future-or-output
 //! *stage*, and the JoinHandle's waker. Everything that refers to a task (queue entries,
 //! wakers, the `JoinHandle`, `AbortHandle`s, the owned-tasks list) is a thin pointer to
 //! that cell that owns one count of the reference count kept in the state word. The
