@@ -16,7 +16,6 @@
 //! (`core` is the pinned core, `-` when unpinned; `io` and `timers` count the readiness
 //! events and timers the worker dispatched while it ran the driver.) A traced runtime
 //! adds its top tasks by total poll time (id, polls, poll time, name).
-//! ```
 
 use std::fmt;
 use std::time::Duration;
