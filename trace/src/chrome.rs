@@ -46,7 +46,8 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, w: W) -> io::Result<()> {
         .write_all(b"{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n")?;
     out.metadata(RUNTIME_PID, None, "process_name", "spindle runtime")?;
     out.metadata(POOL_PID, None, "process_name", "spindle pool")?;
-    out.metadata(RUNTIME_PID, None, "process_sort_index", "")?;
+    out.metadata(RUNTIME_PID, None, "process_sort_index", "1")?;
+    out.metadata(POOL_PID, None, "process_sort_index", "2")?;
     if !trace.shared.is_empty() {
         out.metadata(
             RUNTIME_PID,

@@ -6,9 +6,11 @@
 //! unparked, notifies a sleeper, dispatches I/O readiness or fires timers. Pool jobs
 //! have their own start and end.
 //!
-//! Size matters: two events per poll, millions of polls. [`Event`] is 32 bytes (a `u64`
-//! timestamp and a 24-byte enum; the test below pins it), so a 4,096-event chunk is
-//! 128 KiB and a million polls cost 64 MB of trace.
+//! Size matters: two events per poll, millions of polls. [`Event`], the form a
+//! [`crate::Trace`] hands out, is 32 bytes (a `u64` timestamp and a 24-byte enum; the
+//! test below pins it); lanes store the same information packed in 16 bytes, with raw
+//! clock ticks instead of nanoseconds (`encoding.rs`, `clock.rs`), so a million polls
+//! cost 32 MB while recording.
 
 /// What happened. Recorded on the lane of the thread where it happened (see each kind).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

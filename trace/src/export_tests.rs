@@ -1,6 +1,10 @@
 //! Tests of the two exporters on the synthetic trace, with parsers we did not write:
 //! the Chrome JSON must parse (serde_json) and balance its B/E pairs per thread; the SVG
 //! must be well-formed XML (roxmltree) with one row group per lane.
+//!
+//! Under Miri the big ones are skipped: they run only safe formatting and parsing code
+//! (no `unsafe` of this crate runs under Miri at all: `cpu.rs` and the TSC read in
+//! `clock.rs` are compiled out there) and take many minutes in the interpreter.
 
 use std::collections::HashMap;
 
@@ -8,6 +12,9 @@ use serde_json::Value;
 
 use crate::synthetic::sample;
 use crate::{Event, EventKind, LaneKind, LaneTrace, Recorder, Trace};
+
+/// Polls per worker in the sample: small under Miri, which runs ~1000x slower.
+const POLLS: usize = if cfg!(miri) { 16 } else { 300 };
 
 fn chrome(trace: &Trace) -> Vec<Value> {
     let mut out = Vec::new();
@@ -49,8 +56,12 @@ fn assert_balanced(events: &[Value]) -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "safe formatting and parsing only, many minutes under Miri"
+)]
 fn chrome_json_parses_balances_and_names_things() {
-    let trace = sample(300);
+    let trace = sample(POLLS);
     let events = chrome(&trace);
     let pairs = assert_balanced(&events);
     // Every poll, job and park of the sample is a pair (the cut poll included).
@@ -188,8 +199,12 @@ fn svg(trace: &Trace) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "safe formatting and parsing only, many minutes under Miri"
+)]
 fn svg_is_well_formed_with_one_group_per_lane_and_tooltips() {
-    let trace = sample(300);
+    let trace = sample(POLLS);
     let text = svg(&trace);
     let doc = roxmltree::Document::parse(&text).expect("the SVG is well-formed XML");
     let root = doc.root_element();
@@ -226,7 +241,17 @@ fn svg_is_well_formed_with_one_group_per_lane_and_tooltips() {
     assert!(titles.iter().any(|t| t.starts_with("parked ")));
     assert!(titles.iter().any(|t| t.contains("(end not recorded)")));
     assert!(titles.iter().any(|t| t.starts_with("stole ")));
-    assert!(text.contains("busiest tasks") && text.contains("cpus 0,1"));
+    assert!(text.contains("busiest tasks") && text.contains("cpus 0,1 · busy "));
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("worker 1: ") && t.contains(" polls\nbusy "))
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("pool 0: ") && t.contains(" jobs\nbusy "))
+    );
     assert!(
         !text.contains("http") || text.matches("http").count() == 1,
         "only the xmlns"
@@ -234,9 +259,13 @@ fn svg_is_well_formed_with_one_group_per_lane_and_tooltips() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "a size check of safe formatting code, minutes under Miri"
+)]
 fn svg_of_a_big_trace_stays_small() {
-    let small = svg(&sample(300)).len();
-    let trace = sample(if cfg!(miri) { 2_000 } else { 100_000 });
+    let small = svg(&sample(POLLS)).len();
+    let trace = sample(100_000);
     let text = svg(&trace);
     roxmltree::Document::parse(&text).expect("well-formed");
     let events: usize = trace.lanes.iter().map(|l| l.events.len()).sum();
@@ -250,6 +279,44 @@ fn svg_of_a_big_trace_stays_small() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "safe formatting and parsing only, many minutes under Miri"
+)]
+fn svg_legend_explains_only_what_is_there() {
+    let full = svg(&sample(POLLS));
+    for item in [
+        "pool job",
+        "parked (thread asleep)",
+        "steal",
+        "notify",
+        "I/O events",
+        "timers fired",
+        "spawn",
+        "cpu 1",
+    ] {
+        assert!(full.contains(&format!(">{item}")), "{item} missing");
+    }
+    let dense = svg(&crate::synthetic::dense(if cfg!(miri) {
+        300
+    } else {
+        20_000
+    }));
+    roxmltree::Document::parse(&dense).unwrap();
+    assert!(dense.contains(">short slices merged") && dense.contains(">steal"));
+    for item in ["pool job", "notify", "I/O events", "timers fired", "spawn"] {
+        assert!(
+            !dense.contains(&format!(">{item}")),
+            "{item} shown but absent"
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "safe formatting and parsing only, many minutes under Miri"
+)]
 fn empty_trace_exports_valid_files() {
     let trace = Recorder::new().snapshot();
     assert_eq!(assert_balanced(&chrome(&trace)), 0);
@@ -265,6 +332,9 @@ fn empty_trace_exports_valid_files() {
 fn render_sample() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
     sample(300).save(dir.join("trace-sample.svg")).unwrap();
+    crate::synthetic::dense(100_000)
+        .save(dir.join("trace-sample-dense.svg"))
+        .unwrap();
     sample(100_000)
         .save(dir.join("trace-sample-big.svg"))
         .unwrap();

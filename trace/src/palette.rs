@@ -29,7 +29,7 @@ pub(crate) fn cpu_colour(cpu: u32) -> String {
     if cpu == u32::MAX {
         return "#bbbbbb".to_string();
     }
-    hsl(golden_hue(u64::from(cpu), 0.13), 0.75, 0.40)
+    hsl(golden_hue(u64::from(cpu), 0.13), 0.80, 0.30)
 }
 
 /// Hue in [0, 1): `frac(offset + id × φ⁻¹)`. Computed on the id modulo 2^20 so the

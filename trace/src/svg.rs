@@ -20,15 +20,15 @@
 //! Its size is bounded per row by merging and capping (see `svg_lane.rs`), not by the
 //! number of events.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io;
 
 use crate::lane::LaneKind;
 use crate::palette::{cpu_colour, job_colour, task_colour};
-use crate::svg_lane::{
-    MARK_NAMES, MIXED_FILL, ROW_H, RowContext, draw_lane, draw_shared, mark_shape, xml,
-};
+use crate::svg_lane::{LaneSummary, MIXED_FILL, ROW_H, RowContext, draw_lane, draw_shared, xml};
+use crate::svg_marks::{MARK_NAMES, mark_kind, mark_shape};
 use crate::svg_scale::{Scale, human_duration};
 use crate::trace::Trace;
 
@@ -95,7 +95,14 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, mut w: W) -> io::Result<()> {
     }
     let _ = writeln!(body, "</g>");
 
-    let mut all_cpus = BTreeSet::new();
+    let mut seen = Seen::default();
+    seen.add_marks(
+        trace
+            .lanes
+            .iter()
+            .flat_map(|l| &l.events)
+            .chain(&trace.shared),
+    );
     for (n, &(top, lane)) in rows.iter().enumerate() {
         let (kind, label) = match lane {
             Some(i) => (trace.lanes[i].kind, trace.lanes[i].label()),
@@ -116,35 +123,45 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, mut w: W) -> io::Result<()> {
             t0,
             y: top,
             kind,
+            merged_runs: Cell::new(0),
         };
-        let cpus = match lane {
-            Some(i) => draw_lane(&mut body, &cx, &trace.lanes[i].events),
+        let summary = match lane {
+            Some(i) => Some(draw_lane(&mut body, &cx, &trace.lanes[i].events)),
             None => {
                 draw_shared(&mut body, &cx, &trace.shared);
-                BTreeSet::new()
+                None
             }
+        };
+        let (tooltip, detail) = match &summary {
+            Some(s) => lane_texts(&label, s, span),
+            None => (
+                format!("{label}: events recorded by threads without a lane"),
+                String::new(),
+            ),
         };
         let _ = writeln!(
             body,
-            "<text x=\"8\" y=\"{:.1}\" font-size=\"12\" font-weight=\"bold\" fill=\"#222222\">{}</text>",
+            "<text x=\"8\" y=\"{:.1}\" font-size=\"12\" font-weight=\"bold\" fill=\"#222222\"><title>{}</title>{}</text>",
             top + 20.0,
+            xml(&tooltip),
             xml(&label)
         );
-        if !cpus.is_empty() {
-            let list: Vec<String> = cpus.iter().map(u32::to_string).collect();
+        if !detail.is_empty() {
             let _ = writeln!(
                 body,
-                "<text x=\"8\" y=\"{:.1}\" font-size=\"9\" fill=\"#666666\">cpus {}</text>",
+                "<text x=\"8\" y=\"{:.1}\" font-size=\"9\" fill=\"#666666\">{}</text>",
                 top + 31.0,
-                list.join(",")
+                xml(&detail)
             );
         }
         let _ = writeln!(body, "</g>");
-        all_cpus.extend(cpus);
+        if let Some(s) = summary {
+            seen.add(s);
+        }
     }
 
     let legend_top = rows_bottom + 14.0;
-    let legend_bottom = legend(&mut body, trace, &all_cpus, legend_top);
+    let legend_bottom = legend(&mut body, trace, &seen, legend_top);
     let height = legend_bottom + 10.0;
 
     let mut head = String::new();
@@ -165,11 +182,6 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, mut w: W) -> io::Result<()> {
         "<text x=\"8\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#222222\">{}</text>",
         xml(&summary(trace, span))
     );
-    let _ = writeln!(
-        head,
-        "<text x=\"{:.0}\" y=\"18\" font-size=\"10\" fill=\"#777777\" text-anchor=\"end\">time since the first event · hover a bar or mark for details</text>",
-        WIDTH - RIGHT_MARGIN
-    );
     if first.is_none() {
         let _ = writeln!(
             head,
@@ -181,6 +193,43 @@ pub(crate) fn write<W: io::Write>(trace: &Trace, mut w: W) -> io::Result<()> {
     w.write_all(body.as_bytes())?;
     w.write_all(b"</svg>\n")?;
     w.flush()
+}
+
+#[cfg(test)]
+#[test]
+fn thousands_separators() {
+    assert_eq!(grouped(0), "0");
+    assert_eq!(grouped(999), "999");
+    assert_eq!(grouped(1000), "1,000");
+    assert_eq!(grouped(1_234_567), "1,234,567");
+}
+
+/// A lane label's tooltip ("worker 0: 1,234 polls, busy 81% ...") and its second line
+/// ("cpus 0,1 · busy 81%").
+fn lane_texts(label: &str, s: &LaneSummary, span: u64) -> (String, String) {
+    let percent = |ns: u64| ns as f64 * 100.0 / span as f64;
+    let cpus: Vec<String> = s.cpus.iter().map(u32::to_string).collect();
+    let cpus = match (cpus.is_empty(), s.polls + s.jobs) {
+        (false, _) => format!("cpus {}", cpus.join(",")),
+        (true, 0) => "no polls".to_string(),
+        (true, _) => "cpu unknown".to_string(),
+    };
+    let work = match (s.polls, s.jobs) {
+        (p, 0) => format!("{} polls", grouped(p)),
+        (0, j) => format!("{} jobs", grouped(j)),
+        (p, j) => format!("{} polls, {} jobs", grouped(p), grouped(j)),
+    };
+    let tooltip = format!(
+        "{label}: {work}\nbusy {} ({:.0}%), parked {} ({:.0}%)\n{} steals, {} wakes sent\n{cpus}",
+        human_duration(s.busy_ns),
+        percent(s.busy_ns),
+        human_duration(s.parked_ns),
+        percent(s.parked_ns),
+        grouped(s.steals),
+        grouped(s.wakes),
+    );
+    let detail = format!("{cpus} · busy {:.0}%", percent(s.busy_ns));
+    (tooltip, detail)
 }
 
 fn is_pool(kind: LaneKind) -> bool {
@@ -211,15 +260,30 @@ fn summary(trace: &Trace, span: u64) -> String {
         .filter(|e| matches!(e.kind, crate::EventKind::JobStart { .. }))
         .count();
     format!(
-        "spindle trace: {} · {} · {polls} polls of {} tasks · {jobs} jobs",
+        "spindle trace: {} · {} · {} polls of {} tasks · {} jobs",
         if parts.is_empty() {
             "no lanes".to_string()
         } else {
             parts.join(", ")
         },
         human_duration(span),
-        stats.len()
+        grouped(polls),
+        grouped(stats.len() as u64),
+        grouped(jobs as u64),
     )
+}
+
+/// `n` with thousands separators: 1234567 -> "1,234,567".
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Lays out legend items left to right, wrapping at the right margin.
@@ -271,7 +335,34 @@ fn square(fill: &str) -> impl FnOnce(f64, f64) -> String + '_ {
 }
 
 /// Draws the legend from `top`; returns its bottom.
-fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f64 {
+/// What the picture holds, so the legend explains only that.
+#[derive(Default)]
+struct Seen {
+    cpus: BTreeSet<u32>,
+    jobs: bool,
+    parked: bool,
+    merged: bool,
+    marks: [bool; MARK_NAMES.len()],
+}
+
+impl Seen {
+    fn add(&mut self, s: LaneSummary) {
+        self.jobs |= s.jobs > 0;
+        self.parked |= s.parked_ns > 0;
+        self.merged |= s.merged_runs > 0;
+        self.cpus.extend(s.cpus);
+    }
+
+    fn add_marks<'a>(&mut self, events: impl Iterator<Item = &'a crate::Event>) {
+        for e in events {
+            if let Some(k) = mark_kind(&e.kind) {
+                self.marks[k] = true;
+            }
+        }
+    }
+}
+
+fn legend(out: &mut String, trace: &Trace, seen: &Seen, top: f64) -> f64 {
     let _ = writeln!(out, "<g class=\"legend\">");
     let mut flow = Flow {
         out,
@@ -295,7 +386,7 @@ fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f6
             let text = format!(
                 "{name}: {} in {} {polls}",
                 human_duration(s.poll_time.as_nanos() as u64),
-                s.polls
+                grouped(s.polls)
             );
             flow.item(square(&task_colour(s.task)), &text);
         }
@@ -311,10 +402,13 @@ fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f6
             );
         }
     }
-    flow.line("bars");
-    flow.item(
-        |x, y| {
-            (0..3)
+    if seen.jobs || seen.parked || seen.merged {
+        flow.line("bars");
+    }
+    if seen.jobs {
+        flow.item(
+            |x, y| {
+                (0..3)
                 .map(|j| {
                     format!(
                         "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"4\" height=\"11\" fill=\"{}\"/>",
@@ -323,16 +417,26 @@ fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f6
                     )
                 })
                 .collect()
-        },
-        "pool job (a colour per job)",
-    );
-    flow.item(square("url(#parked)"), "parked (thread asleep)");
-    flow.item(
-        square(MIXED_FILL),
-        "many short polls merged (fainter = less busy)",
-    );
-    flow.line("marks");
+            },
+            "pool job (a colour per job)",
+        );
+    }
+    if seen.parked {
+        flow.item(square("url(#parked)"), "parked (thread asleep)");
+    }
+    if seen.merged {
+        flow.item(
+            square(MIXED_FILL),
+            "short slices merged: colour of the main task, or slate if mixed (fainter = less busy)",
+        );
+    }
+    if seen.marks.contains(&true) {
+        flow.line("marks");
+    }
     for (k, name) in MARK_NAMES.iter().enumerate() {
+        if !seen.marks[k] {
+            continue;
+        }
         flow.item(
             |x, y| {
                 // Shapes are placed relative to a row top; shift so they sit in the line.
@@ -343,12 +447,18 @@ fn legend(out: &mut String, trace: &Trace, cpus: &BTreeSet<u32>, top: f64) -> f6
             name,
         );
     }
-    if !cpus.is_empty() {
+    if !seen.cpus.is_empty() {
         flow.line("core strip");
-        for &cpu in cpus {
+        for &cpu in &seen.cpus {
             flow.item(square(&cpu_colour(cpu)), &format!("cpu {cpu}"));
         }
     }
+    flow.y += 22.0;
+    let _ = writeln!(
+        flow.out,
+        "<text x=\"8\" y=\"{:.1}\" font-size=\"10\" fill=\"#777777\">Time runs from the first event. Hover over a bar or a mark for details (task, core, duration); a merged bar says what it holds.</text>",
+        flow.y + 9.0
+    );
     let bottom = flow.y + 16.0;
     let _ = writeln!(out, "</g>");
     bottom

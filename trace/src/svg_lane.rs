@@ -16,14 +16,15 @@
 //!
 //! A busy lane of a million polls cannot become a million rectangles. Per nesting level,
 //! bars narrower than [`MIN_BAR_PX`] are merged with their neighbours into one *run*
-//! while the gap between them is also under [`MIN_BAR_PX`]. A run is drawn once: in the
+//! while the gap between them is also under [`MIN_BAR_PX`] and the run is at most
+//! [`MAX_RUN_PX`] wide; parked spans merge only with parked spans. A run is drawn once: in the
 //! colour of its dominant task if one task has 60% or more of its busy time, in neutral
 //! slate otherwise, with an opacity that grows with how much of the run was busy, and a
 //! tooltip that counts what it holds. Bars stay in time order per level (see
-//! `slices.rs`), so merging is one pass. Marks are capped at one per kind per pixel
-//! column; the mark drawn says how many it stands for. A row therefore has at most a few
-//! thousand elements whatever the trace holds.
+//! `slices.rs`), so merging is one pass. Marks are capped too (`svg_marks.rs`). A row
+//! therefore has at most a few thousand elements whatever the trace holds.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -31,11 +32,15 @@ use crate::event::{Event, EventKind};
 use crate::lane::LaneKind;
 use crate::palette::{cpu_colour, job_colour, task_colour};
 use crate::slices::{SliceKind, Step, walk};
+use crate::svg_marks::draw_marks;
 use crate::svg_scale::{Scale, human_duration};
 use crate::trace::Trace;
 
 /// Bars (and gaps) narrower than this many pixels are merged into runs.
 pub(crate) const MIN_BAR_PX: f64 = 0.5;
+/// A run of merged bars is at most this wide, so a busy lane still shows where in time
+/// each task dominated (and a row holds at most ~width / 3 runs per level).
+pub(crate) const MAX_RUN_PX: f64 = 3.0;
 pub(crate) const MARK_H: f64 = 8.0;
 pub(crate) const BAR_H: f64 = 16.0;
 pub(crate) const STRIP_H: f64 = 3.0;
@@ -55,14 +60,16 @@ pub(crate) struct RowContext<'a> {
     pub(crate) y: f64,
     /// The kind of the row's lane (for steal victims and notify targets).
     pub(crate) kind: LaneKind,
+    /// Merged runs drawn so far in this row.
+    pub(crate) merged_runs: Cell<u64>,
 }
 
 impl RowContext<'_> {
-    fn x(&self, t: u64) -> f64 {
+    pub(crate) fn x(&self, t: u64) -> f64 {
         self.scale.x(t.saturating_sub(self.t0))
     }
 
-    fn task_label(&self, task: u64) -> String {
+    pub(crate) fn task_label(&self, task: u64) -> String {
         match self.trace.task_names.get(&task) {
             Some(name) => format!("{} (task {task})", xml(name)),
             None => format!("task {task}"),
@@ -77,10 +84,28 @@ struct Bar {
     kind: SliceKind,
     depth: usize,
     complete: bool,
+    ready: Option<bool>,
 }
 
-/// Draws the bars, core strip and marks of one lane; returns the cores it ran on.
-pub(crate) fn draw_lane(out: &mut String, cx: &RowContext<'_>, events: &[Event]) -> BTreeSet<u32> {
+/// What a row's label says about its lane.
+#[derive(Default)]
+pub(crate) struct LaneSummary {
+    /// Cores its polls and jobs ran on.
+    pub(crate) cpus: BTreeSet<u32>,
+    pub(crate) polls: u64,
+    pub(crate) jobs: u64,
+    /// Time in outermost polls and jobs.
+    pub(crate) busy_ns: u64,
+    /// Time parked (outermost).
+    pub(crate) parked_ns: u64,
+    pub(crate) steals: u64,
+    pub(crate) wakes: u64,
+    /// Runs of merged slices drawn.
+    pub(crate) merged_runs: u64,
+}
+
+/// Draws the bars, core strip and marks of one lane; returns its summary.
+pub(crate) fn draw_lane(out: &mut String, cx: &RowContext<'_>, events: &[Event]) -> LaneSummary {
     let mut bars: Vec<Bar> = Vec::new();
     let mut instants: Vec<&Event> = Vec::new();
     walk(events, |step| match step {
@@ -90,13 +115,14 @@ pub(crate) fn draw_lane(out: &mut String, cx: &RowContext<'_>, events: &[Event])
             kind,
             depth,
             complete,
-            ..
+            ready,
         } => bars.push(Bar {
             start,
             end,
             kind,
             depth,
             complete,
+            ready,
         }),
         Step::Instant(e) => instants.push(e),
         Step::Begin { .. } => {}
@@ -107,9 +133,34 @@ pub(crate) fn draw_lane(out: &mut String, cx: &RowContext<'_>, events: &[Event])
         let level = bars.iter().filter(|b| b.depth == depth);
         draw_level(out, cx, depth, level);
     }
-    let cpus = draw_strip(out, cx, bars.iter().filter(|b| b.depth == 0));
+    let mut summary = LaneSummary {
+        cpus: draw_strip(out, cx, bars.iter().filter(|b| b.depth == 0)),
+        ..LaneSummary::default()
+    };
+    for bar in &bars {
+        match bar.kind {
+            SliceKind::Poll { .. } => summary.polls += 1,
+            SliceKind::Job { .. } => summary.jobs += 1,
+            SliceKind::Parked => {}
+        }
+        if bar.depth == 0 {
+            let ns = bar.end - bar.start;
+            match bar.kind {
+                SliceKind::Parked => summary.parked_ns += ns,
+                _ => summary.busy_ns += ns,
+            }
+        }
+    }
+    for e in &instants {
+        match e.kind {
+            EventKind::Steal { .. } => summary.steals += 1,
+            EventKind::Wake { .. } => summary.wakes += 1,
+            _ => {}
+        }
+    }
     draw_marks(out, cx, instants.into_iter());
-    cpus
+    summary.merged_runs = cx.merged_runs.get();
+    summary
 }
 
 /// Draws the marks of events from threads without a lane (wakes, spawns).
@@ -163,6 +214,16 @@ fn draw_level<'a>(
     let inset = 2.0 * depth as f64;
     let y = cx.y + MARK_H + inset;
     let h = (BAR_H - 2.0 * inset).max(4.0);
+    let (parked, busy): (Vec<&Bar>, Vec<&Bar>) = bars.partition(|b| b.kind == SliceKind::Parked);
+    // Sleep is the background, work is drawn over it; each merges only with its own
+    // kind, so a run of short jobs between short naps stays a run of jobs.
+    draw_stream(out, cx, y, h, parked);
+    draw_stream(out, cx, y, h, busy);
+}
+
+/// Draws bars of one kind and level in time order, merging narrow neighbours into runs
+/// no wider than [`MAX_RUN_PX`].
+fn draw_stream(out: &mut String, cx: &RowContext<'_>, y: f64, h: f64, bars: Vec<&Bar>) {
     let mut run: Option<Run> = None;
     for bar in bars {
         let (x0, x1) = (cx.x(bar.start), cx.x(bar.end));
@@ -176,7 +237,7 @@ fn draw_level<'a>(
         let ns = bar.end - bar.start;
         let key = Key::of(bar.kind);
         match &mut run {
-            Some(r) if x0 - r.x1 < MIN_BAR_PX => {
+            Some(r) if x0 - r.x1 < MIN_BAR_PX && x1 - r.x0 <= MAX_RUN_PX => {
                 r.x1 = x1;
                 r.end = bar.end;
                 r.busy_ns += ns;
@@ -222,11 +283,16 @@ fn draw_bar(out: &mut String, cx: &RowContext<'_>, bar: &Bar, x0: f64, x1: f64, 
     } else {
         " (end not recorded)"
     };
+    let outcome = match bar.ready {
+        Some(true) => ", Ready (task done)",
+        Some(false) => ", Pending",
+        None => "",
+    };
     let (fill, title) = match bar.kind {
         SliceKind::Poll { task, cpu } => (
             task_colour(task),
             format!(
-                "{}\npoll of {dur}{cut} on cpu {}\nat {at}",
+                "{}\npoll of {dur}{cut}{outcome} on cpu {}\nat {at}",
                 cx.task_label(task),
                 cpu_text(cpu)
             ),
@@ -240,15 +306,22 @@ fn draw_bar(out: &mut String, cx: &RowContext<'_>, bar: &Bar, x0: f64, x1: f64, 
             format!("parked {dur}{cut}\nat {at}"),
         ),
     };
+    // A nested bar (a job inside a job) gets a white edge to stand out from its parent.
+    let edge = if bar.depth > 0 {
+        " stroke=\"#ffffff\" stroke-width=\"0.8\""
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{fill}\"><title>{title}</title></rect>",
+        "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{fill}\"{edge}><title>{title}</title></rect>",
         x0,
         x1 - x0
     );
 }
 
 fn draw_run(out: &mut String, cx: &RowContext<'_>, run: &Run, y: f64, h: f64) {
+    cx.merged_runs.set(cx.merged_runs.get() + 1);
     let width = (run.x1 - run.x0).max(MIN_BAR_PX);
     let span = (run.end - run.start).max(1);
     let occupancy = (run.busy_ns as f64 / span as f64).min(1.0);
@@ -325,156 +398,6 @@ fn draw_strip<'a>(
     }
     cpus
 }
-
-/// The kinds of marks, in the order of [`MARK_NAMES`].
-const MARK_KINDS: usize = 6;
-
-/// The mark kind of an instant event (an index into [`MARK_NAMES`]), if it has one.
-fn mark_kind(e: &EventKind) -> Option<usize> {
-    Some(match e {
-        EventKind::Steal { .. } => 0,
-        EventKind::Notify { .. } => 1,
-        EventKind::IoEvents { .. } => 2,
-        EventKind::TimersFired { .. } => 3,
-        EventKind::Wake { .. } => 4,
-        EventKind::Spawn { .. } => 5,
-        _ => return None,
-    })
-}
-
-/// One pixel column's worth of marks of one kind.
-struct Bucket<'a> {
-    col: i64,
-    first: &'a Event,
-    count: u64,
-    /// Sum of the `count` fields (tasks stolen, events, timers).
-    total: u64,
-}
-
-fn draw_marks<'a>(out: &mut String, cx: &RowContext<'_>, events: impl Iterator<Item = &'a Event>) {
-    let mut open: [Option<Bucket<'a>>; MARK_KINDS] = Default::default();
-    for e in events {
-        let Some(k) = mark_kind(&e.kind) else {
-            continue;
-        };
-        let col = cx.x(e.t_ns).floor() as i64;
-        let amount = match e.kind {
-            EventKind::Steal { count, .. }
-            | EventKind::IoEvents { count }
-            | EventKind::TimersFired { count } => u64::from(count),
-            _ => 1,
-        };
-        match &mut open[k] {
-            Some(b) if b.col == col => {
-                b.count += 1;
-                b.total += amount;
-            }
-            slot => {
-                if let Some(b) = slot.take() {
-                    draw_mark(out, cx, k, &b);
-                }
-                *slot = Some(Bucket {
-                    col,
-                    first: e,
-                    count: 1,
-                    total: amount,
-                });
-            }
-        }
-    }
-    for (k, slot) in open.into_iter().enumerate() {
-        if let Some(b) = slot {
-            draw_mark(out, cx, k, &b);
-        }
-    }
-}
-
-fn draw_mark(out: &mut String, cx: &RowContext<'_>, k: usize, b: &Bucket<'_>) {
-    let x = cx.x(b.first.t_ns);
-    let at = human_duration(b.first.t_ns.saturating_sub(cx.t0));
-    let lane = |i: u32| format!("{} {i}", cx.kind);
-    let title = match (b.count, b.first.kind) {
-        (1, EventKind::Steal { victim, count }) => format!("stole {count} from {}", lane(victim)),
-        (1, EventKind::Notify { target }) => format!("woke {}", lane(target)),
-        (1, EventKind::IoEvents { count }) => format!("{count} I/O events"),
-        (1, EventKind::TimersFired { count }) => format!("{count} timers fired"),
-        (1, EventKind::Wake { task }) => format!("woke {}", cx.task_label(task)),
-        (1, EventKind::Spawn { task, .. }) => format!("spawned {}", cx.task_label(task)),
-        (n, EventKind::Steal { .. }) => format!("{n} steals, {} taken", b.total),
-        (n, EventKind::Notify { .. }) => format!("{n} notifies"),
-        (n, EventKind::IoEvents { .. }) => format!("{n} I/O dispatches, {} events", b.total),
-        (n, EventKind::TimersFired { .. }) => format!("{n} timer turns, {} timers", b.total),
-        (n, EventKind::Wake { .. }) => format!("{n} wakes"),
-        (n, _) => format!("{n} spawns"),
-    };
-    let shape = mark_shape(k, x, cx.y);
-    let _ = writeln!(
-        out,
-        "{}<title>{title}\nat {at}</title></{}>",
-        shape.0, shape.1
-    );
-}
-
-/// The opening tag of mark kind `k` at (x, row top y), and its element name. Also used
-/// by the legend.
-pub(crate) fn mark_shape(k: usize, x: f64, y: f64) -> (String, &'static str) {
-    let top = y + 1.0;
-    let bottom = y + MARK_H + BAR_H + STRIP_H; // top of the wake band
-    match k {
-        0 => (
-            format!(
-                "<path d=\"M{:.1} {top:.1}h6l-3 6z\" fill=\"#d62728\">",
-                x - 3.0
-            ),
-            "path",
-        ),
-        1 => (
-            format!("<path d=\"M{x:.1} {top:.1}l3 3l-3 3l-3 -3z\" fill=\"#1f77b4\">"),
-            "path",
-        ),
-        2 => (
-            format!(
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"5\" height=\"5\" fill=\"#2ca02c\">",
-                x - 2.5,
-                top + 0.5
-            ),
-            "rect",
-        ),
-        3 => (
-            format!(
-                "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"2.6\" fill=\"none\" stroke=\"#9467bd\" stroke-width=\"1.3\">",
-                top + 3.0
-            ),
-            "circle",
-        ),
-        4 => (
-            format!(
-                "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"1.8\" fill=\"#222222\">",
-                bottom + 3.0
-            ),
-            "circle",
-        ),
-        _ => (
-            format!(
-                "<path d=\"M{:.1} {:.1}h5M{x:.1} {:.1}v5\" stroke=\"#555555\" stroke-width=\"1.2\">",
-                x - 2.5,
-                bottom + 3.0,
-                bottom + 0.5
-            ),
-            "path",
-        ),
-    }
-}
-
-/// Names of the mark kinds for the legend, in kind order.
-pub(crate) const MARK_NAMES: [&str; MARK_KINDS] = [
-    "steal",
-    "notify (unpark a sleeper)",
-    "I/O events",
-    "timers fired",
-    "wake (on the waker's row)",
-    "spawn",
-];
 
 fn cpu_text(cpu: u32) -> String {
     if cpu == u32::MAX {

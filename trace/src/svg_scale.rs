@@ -1,8 +1,8 @@
 //! The time axis: nanoseconds to pixels, and round-number ticks.
 //!
 //! Ticks follow the classic "nice numbers" rule (Paul Heckbert, "Nice Numbers for Graph
-//! Labels", Graphics Gems, 1990): a step of 1, 2 or 5 times a power of ten, the largest
-//! that still gives at least `target` intervals, so labels read 0, 50 µs, 100 µs, ...
+//! Labels", Graphics Gems, 1990): a step of 1, 2 or 5 times a power of ten, the one that
+//! gives the number of intervals closest to `target`, so labels read 0, 50 µs, 100 µs, ...
 //! Labels pick the unit (ns, µs, ms, s) from the step, so they never need more than
 //! the digits the step has.
 
@@ -31,19 +31,25 @@ impl Scale {
     }
 }
 
-/// The largest 1/2/5 × 10^k step that cuts `span` into at least `target` pieces
+/// The 1/2/5 × 10^k step that cuts `span` into the number of pieces closest to `target`
 /// (never 0).
 fn nice_step(span: u64, target: u64) -> u64 {
-    let raw = (span / target.max(1)).max(1);
+    let target = target.max(1);
+    let raw = (span / target).max(1);
     let mut power = 1u64;
     while power <= raw / 10 {
         power *= 10;
     }
-    // power <= raw < 10 * power: pick the largest of 1, 2, 5 × power that is <= raw.
-    [5, 2, 1]
+    // power <= raw < 10 * power, so the best step is among 1, 2, 5 and 10 × power.
+    let pieces = |step: u64| span as f64 / step as f64;
+    [1, 2, 5, 10]
         .into_iter()
         .map(|m| m * power)
-        .find(|&s| s <= raw)
+        .min_by(|&a, &b| {
+            let da = (pieces(a) - target as f64).abs();
+            let db = (pieces(b) - target as f64).abs();
+            da.total_cmp(&db)
+        })
         .unwrap_or(power)
 }
 
@@ -92,7 +98,8 @@ mod tests {
         assert_eq!(nice_step(1_000, 10), 100);
         assert_eq!(nice_step(1_234_567, 10), 100_000);
         assert_eq!(nice_step(2_600_000, 10), 200_000);
-        assert_eq!(nice_step(7_000, 10), 500);
+        assert_eq!(nice_step(7_000, 10), 1_000); // 7 pieces rather than 14
+        assert_eq!(nice_step(4_760_000, 10), 500_000); // 9.5 pieces rather than 24
         assert_eq!(nice_step(5, 10), 1);
         assert_eq!(nice_step(0, 10), 1);
     }

@@ -266,3 +266,69 @@ pub(crate) fn sample(polls_per_worker: usize) -> Trace {
         task_names,
     }
 }
+
+/// A yield_many-like trace: 200 tasks taking turns on two workers in ~35 ns polls, a
+/// few steals early, both workers parking at the end, the `block_on` thread waiting.
+pub(crate) fn dense(polls_per_worker: usize) -> Trace {
+    use EventKind::*;
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut lanes = Vec::new();
+    let mut end = 0;
+    for w in 0..2u32 {
+        let mut ev = Vec::new();
+        let mut t = 1_000 + u64::from(w) * 3_000;
+        if w == 1 {
+            ev.push(Event {
+                t_ns: t,
+                kind: Steal {
+                    victim: 0,
+                    count: 100,
+                },
+            });
+        }
+        for i in 0..polls_per_worker as u64 {
+            let task = (i % 100) * 2 + u64::from(w);
+            ev.push(Event {
+                t_ns: t,
+                kind: PollStart { task, cpu: w },
+            });
+            t += 30 + rng.below(15);
+            ev.push(Event {
+                t_ns: t,
+                kind: PollEnd {
+                    task,
+                    ready: i + 100 >= polls_per_worker as u64,
+                },
+            });
+            t += 8 + rng.below(6);
+        }
+        ev.push(Event {
+            t_ns: t,
+            kind: Park,
+        });
+        end = end.max(t);
+        lanes.push(LaneTrace {
+            kind: LaneKind::Worker,
+            index: w as usize,
+            events: ev,
+        });
+    }
+    lanes.push(LaneTrace {
+        kind: LaneKind::BlockOn,
+        index: 0,
+        events: vec![
+            Event {
+                t_ns: 0,
+                kind: Park,
+            },
+            Event {
+                t_ns: end + 2_000,
+                kind: Unpark,
+            },
+        ],
+    });
+    Trace {
+        lanes,
+        ..Trace::default()
+    }
+}

@@ -29,7 +29,14 @@ pub struct LaneTrace {
 impl LaneTrace {
     /// The lane's label: "worker 0", "block_on 0", "pool 1".
     pub fn label(&self) -> String {
-        format!("{} {}", self.kind, self.index)
+        self.to_string()
+    }
+}
+
+/// "worker 0", "block_on 0", "pool 1".
+impl std::fmt::Display for LaneTrace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind, self.index)
     }
 }
 
