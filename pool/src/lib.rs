@@ -48,6 +48,30 @@
 //!
 //! Panics never kill a worker: a job's panic reaches its [`JobHandle`] or its scope, or,
 //! for `execute` jobs, the panic handler; [`ThreadPool::stats`] counts them.
+//!
+//! ## Seeing the schedule: stats and traces
+//! [`ThreadPool::stats`] gives, per thread, the jobs it ran, its busy time, its sleeps and
+//! wakes, its steals and where its jobs came from (own deque, injector), as a printable
+//! table. For the whole story — which thread ran which job, on which core, when, who
+//! stole from whom, who slept and who woke them — trace the pool:
+//!
+//! ```
+//! let recorder = spindle_pool::trace::Recorder::new();
+//! let pool = spindle_pool::ThreadPool::builder().threads(2).trace(recorder.clone()).build()?;
+//! pool.scope(|s| (0..100).for_each(|_| s.spawn(|| ())));
+//! pool.shutdown();
+//! let mut json = Vec::new();
+//! recorder.snapshot().write_chrome_json(&mut json)?; // open in ui.perfetto.dev
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! or, without a code change, run any program with `SPINDLE_TRACE=trace.json`: every pool
+//! it builds saves `trace.json` (Chrome trace) and `trace.svg` (a timeline) when it shuts
+//! down. [`Builder::trace_to`] does the same for one pool. Tracing off costs one
+//! predictable branch per job; the cargo feature `trace` (on by default) removes even
+//! that, with the [`trace`] module and the builder methods. The recording format and the
+//! pictures are the `spindle-trace` crate's, shared with the runtime, so a runtime's
+//! blocking pool shows up in the runtime's own picture (`recording.rs`).
 //! [`ThreadPool::shutdown`] (and `Drop`) refuses new jobs, finishes every queued one and
 //! joins the threads.
 //!
@@ -82,7 +106,8 @@
 //! | `join.rs` | `ThreadPool::join` |
 //! | `parallel.rs` | `map`, `map_vec`, `for_each_chunk_mut` |
 //! | `collect.rs` | writing parallel results straight into the output `Vec` — `unsafe` (one `set_len`) |
-//! | `stats.rs` | per-worker counters, `PoolStats` |
+//! | `stats.rs` | per-thread counters, busy time, `PoolStats` and its table |
+//! | `recording.rs` | tracing: a lane per thread, job ids, saving the pool's own trace |
 //! | `affinity.rs` | `current_cpu`, pinning (libc) |
 //! | `loom.rs` | the std/loom shim |
 //!

@@ -294,9 +294,11 @@ mod tests {
     #[test]
     fn wakes_of_sleeping_threads_are_recorded_as_notify() {
         let (pool, recorder) = traced_pool(2);
-        // Let both threads fall asleep (bounded wait), then wake one from outside.
+        // Let both threads block (bounded wait), then wake one from outside. `parks >
+        // unparks` means the thread counted its park under its bed's lock and blocks (or
+        // is about to, lock held): a waker will find it blocked.
         let deadline = Instant::now() + Duration::from_secs(20);
-        while pool.stats().sleeping < 2 {
+        while !pool.stats().workers.iter().all(|w| w.parks > w.unparks) {
             assert!(Instant::now() < deadline, "the idle pool never slept");
             std::thread::yield_now();
         }

@@ -51,6 +51,10 @@
 //!   sleeper → searcher move; so the counters never underflow and count each worker once.
 //! - I3: a targeted wake is ordered with the sleeper's final check by the mutex alone: the
 //!   waker sets its condition (latch, result) *before* locking `blocked[i]`.
+//!
+//! Every wake path returns whom it woke (or calls back for each one, in `wake_all`) so that
+//! the registry can count and trace "thread X woke thread Y"; the protocol itself does not
+//! look at it.
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering, fence};
 use crate::loom::sync::{Condvar, Mutex};

@@ -29,6 +29,19 @@
 //! 3. A worker is counted as searching exactly while an [`Idle`] streak of its own says
 //!    so: from its first failed search until it finds a job, or the wait that the streak
 //!    served is over (`Idle` is dropped, also on unwinding).
+//! 4. Only the worker's own thread writes its counters (`stats.rs`) and records on its
+//!    trace lane (`recording.rs`). A job is counted — and its `JobEnd` recorded — before
+//!    its latch count is released (`job.rs`, invariant 4), so whoever waited for it sees
+//!    it in `stats()` and in the trace.
+//!
+//! What the loop observes, and where: a pop from the own deque, a batch from the
+//! injector and a steal from a peer are counted where they happen (`find_work`); the
+//! thread's busy time is measured per *busy stretch* — the clock is read only when an
+//! idle streak begins and ends, not per job (`stats.rs` explains why); a traced thread
+//! frames each job with `JobStart { cpu }`/`JobEnd`, records each steal, `Park` just before
+//! it blocks (flushing its lane, so an idle pool's trace is complete) and `Unpark` when
+//! woken; every wake it sends is recorded as `Notify { target }` by the registry. Tracing
+//! off, all of this costs one branch per job (`execute`).
 
 use crate::job::{Job, JobParts, Outcome};
 use crate::loom::capacity;
