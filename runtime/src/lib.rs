@@ -27,6 +27,8 @@
 //!   context and counters;
 //! - `park`: the one park/unpark seam every sleeping thread goes through;
 //! - [`runtime`]: `Runtime`, `Builder`, `Handle`, `RuntimeStats`;
+//! - [`trace`]: the trace recorder and its exporters (the `spindle-trace` crate,
+//!   re-exported) and the runtime's recording hooks;
 //! - `coop`: the cooperative budget; `loom`: the loom shim.
 //!
 //! It re-exports the fixed thread pool, [`spindle_pool`], as [`pool`].
@@ -46,6 +48,7 @@ pub(crate) mod scheduler;
 pub mod sync;
 pub mod task;
 pub mod time;
+pub mod trace;
 
 pub use runtime::Runtime;
 pub use task::spawn;

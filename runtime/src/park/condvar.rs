@@ -28,6 +28,7 @@ use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Condvar, Mutex};
 
 use super::DriverSlot;
+use crate::driver::ParkReport;
 
 const EMPTY: usize = 0;
 const PARKED: usize = 1;
@@ -47,10 +48,10 @@ struct Shared {
 
 /// One turn of the driver. An epoll failure other than EINTR means the runtime can no
 /// longer see I/O at all: there is nothing sensible to continue with.
-fn run_driver(driver: &mut crate::driver::Driver, timeout: Option<Duration>) {
-    if let Err(e) = driver.park(timeout) {
-        panic!("spindle's I/O driver failed in epoll_wait: {e}");
-    }
+fn run_driver(driver: &mut crate::driver::Driver, timeout: Option<Duration>) -> ParkReport {
+    driver
+        .park(timeout)
+        .unwrap_or_else(|e| panic!("spindle's I/O driver failed in epoll_wait: {e}"))
 }
 
 impl Inner {
@@ -64,17 +65,23 @@ impl Inner {
     }
 
     /// Polls the driver without blocking, if no other thread holds it: lets a busy
-    /// worker pick up I/O events and fired timers (tokio's maintenance tick).
-    pub(super) fn poll_driver(&self) {
+    /// worker pick up I/O events and fired timers (tokio's maintenance tick). Returns what
+    /// this thread dispatched (nothing if another thread holds the driver).
+    pub(super) fn poll_driver(&self) -> ParkReport {
         if let Some(slot) = &self.0.driver
             && let Ok(mut driver) = slot.driver.try_lock()
         {
-            run_driver(&mut driver, Some(Duration::ZERO));
+            return run_driver(&mut driver, Some(Duration::ZERO));
         }
+        ParkReport::default()
     }
 
     /// Parks in the driver (the caller holds it): see the module invariants.
-    fn park_in_driver(&self, driver: &mut crate::driver::Driver, timeout: Option<Duration>) {
+    fn park_in_driver(
+        &self,
+        driver: &mut crate::driver::Driver,
+        timeout: Option<Duration>,
+    ) -> ParkReport {
         let s = &*self.0;
         match s
             .state
@@ -83,33 +90,41 @@ impl Inner {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 s.state.swap(EMPTY, SeqCst);
-                return;
+                return ParkReport::default();
             }
             Err(actual) => panic!("inconsistent park state {actual}"),
         }
-        run_driver(driver, timeout);
+        let report = run_driver(driver, timeout);
         // Leave PARKED_DRIVER, consuming a token an unpark may have left meanwhile.
         s.state.swap(EMPTY, SeqCst);
+        report
     }
 
-    pub(super) fn park(&self, timeout: Option<Duration>) {
+    /// Sleeps until unparked (or `timeout`); returns what this thread dispatched if it
+    /// slept in the driver.
+    pub(super) fn park(&self, timeout: Option<Duration>) -> ParkReport {
         let s = &*self.0;
         // Fast path: a token is waiting.
         if s.state
             .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
             .is_ok()
         {
-            return;
+            return ParkReport::default();
         }
         if let Some(slot) = &s.driver
             && let Ok(mut driver) = slot.driver.try_lock()
         {
-            self.park_in_driver(&mut driver, timeout);
-            return;
+            return self.park_in_driver(&mut driver, timeout);
         }
         if timeout == Some(Duration::ZERO) {
-            return;
+            return ParkReport::default();
         }
+        self.park_on_condvar(timeout);
+        ParkReport::default()
+    }
+
+    fn park_on_condvar(&self, timeout: Option<Duration>) {
+        let s = &*self.0;
         let mut guard = s.lock.lock().unwrap();
         match s.state.compare_exchange(EMPTY, PARKED, SeqCst, SeqCst) {
             Ok(_) => {}

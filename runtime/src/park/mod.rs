@@ -16,6 +16,8 @@
 //!   sleeps until `unpark`. (A parker in the driver also wakes at the next timer
 //!   deadline.)
 //! - `park` may return spuriously; callers re-check their condition in a loop.
+//! - `park` and `poll_driver` return a `ParkReport`: the I/O events and timers this
+//!   thread dispatched if it ran the driver (for the stats and the trace).
 //! - An `unpark` that happens before `park` is never lost (the token waits).
 //!
 //! The implementation is a Mutex + Condvar with an atomic fast path and a driver state
@@ -75,14 +77,16 @@ impl Parker {
         }
     }
 
-    /// Collects ready I/O events and due timers without sleeping, if the driver is free.
-    pub(crate) fn poll_driver(&self) {
-        self.inner.poll_driver();
+    /// Collects ready I/O events and due timers without sleeping, if the driver is free;
+    /// returns how many this thread dispatched (for the stats and the trace).
+    pub(crate) fn poll_driver(&self) -> crate::driver::ParkReport {
+        self.inner.poll_driver()
     }
 
-    /// Sleeps until unparked (may return spuriously).
-    pub(crate) fn park(&self) {
-        self.inner.park(None);
+    /// Sleeps until unparked (may return spuriously); returns the I/O events and timers
+    /// this thread dispatched if it slept in the driver (zero if on its condvar).
+    pub(crate) fn park(&self) -> crate::driver::ParkReport {
+        self.inner.park(None)
     }
 
     pub(crate) fn unparker(&self) -> Unparker {

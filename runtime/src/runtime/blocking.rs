@@ -17,6 +17,10 @@
 //! cancelled instead of run) all go through the task machinery of [`crate::task`].
 //! A closure that has started cannot be interrupted; it runs to its end (as in tokio).
 //!
+//! When the runtime is traced, the pool records into the runtime's `Recorder` (a
+//! `PoolThread` lane per thread, a `JobStart`/`JobEnd` pair per blocking task), so
+//! blocking work shows in the same timeline as the workers.
+//!
 //! Blocking tasks are not in the runtime's owned-tasks list: they always run to completion
 //! on the pool, or are cancelled if the pool drops them unstarted at shutdown
 //! ([`RunOnPool`]'s `Drop`).
@@ -36,15 +40,22 @@ use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 /// A lazily started `spindle_pool::ThreadPool`.
 pub(crate) struct BlockingPool {
     threads: usize,
+    /// The runtime's trace recorder, shared with the pool's threads (one lane each).
+    #[cfg(feature = "trace")]
+    recorder: Option<crate::trace::Recorder>,
     /// Set by runtime shutdown: later blocking tasks are cancelled, not started.
     closed: AtomicBool,
     pool: OnceLock<Arc<ThreadPool>>,
 }
 
 impl BlockingPool {
-    pub(crate) fn new(threads: usize) -> BlockingPool {
+    pub(crate) fn new(threads: usize, trace: &crate::trace::session::Session) -> BlockingPool {
+        #[cfg(not(feature = "trace"))]
+        let _ = trace;
         BlockingPool {
             threads,
+            #[cfg(feature = "trace")]
+            recorder: trace.recorder().cloned(),
             closed: AtomicBool::new(false),
             pool: OnceLock::new(),
         }
@@ -86,9 +97,17 @@ impl BlockingPool {
     /// If the OS refuses to start its threads (the error is in the message).
     pub(crate) fn get(&self) -> &ThreadPool {
         self.pool.get_or_init(|| {
-            let pool = ThreadPool::builder()
+            let builder = ThreadPool::builder()
                 .threads(self.threads)
-                .thread_name(|i| format!("spindle-blocking-{i}"))
+                .thread_name(|i| format!("spindle-blocking-{i}"));
+            // A traced runtime shares its recorder: the pool's threads get lanes in the
+            // runtime's picture, and the runtime saves the one trace.
+            #[cfg(feature = "trace")]
+            let builder = match &self.recorder {
+                Some(recorder) => builder.trace(recorder.clone()),
+                None => builder,
+            };
+            let pool = builder
                 .build()
                 .unwrap_or_else(|e| panic!("spindle could not start its blocking pool: {e}"));
             Arc::new(pool)

@@ -5,6 +5,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::Runtime;
+use crate::trace::session::TraceConfig;
 
 type Hook = Arc<dyn Fn() + Send + Sync + 'static>;
 
@@ -15,6 +16,10 @@ pub(crate) struct Config {
     pub(crate) on_thread_start: Option<Hook>,
     pub(crate) on_thread_stop: Option<Hook>,
     pub(crate) blocking_threads: usize,
+    /// `pin_workers(true)`: worker i is pinned to `cores[i % cores.len()]`.
+    pub(crate) pin_cores: Option<Arc<[usize]>>,
+    /// `trace` / `trace_to` (with `SPINDLE_TRACE`, decided in `trace::session`).
+    pub(crate) trace: TraceConfig,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +45,8 @@ pub struct Builder {
     thread_name: Arc<dyn Fn(usize) -> String + Send + Sync + 'static>,
     on_thread_start: Option<Hook>,
     on_thread_stop: Option<Hook>,
+    pin_workers: bool,
+    trace: TraceConfig,
 }
 
 impl Builder {
@@ -61,6 +68,8 @@ impl Builder {
             thread_name: Arc::new(|i| format!("spindle-worker-{i}")),
             on_thread_start: None,
             on_thread_stop: None,
+            pin_workers: false,
+            trace: TraceConfig::default(),
         }
     }
 
@@ -106,10 +115,45 @@ impl Builder {
         self
     }
 
+    /// Pins worker *i* to core *i* mod the cores this process may use (its CPU affinity
+    /// mask), with `sched_setaffinity`, so each worker keeps its caches warm and the
+    /// trace shows one core per worker. Default: off (the kernel places the workers).
+    ///
+    /// Multi-thread only: on a current-thread runtime `build` fails with `InvalidInput`.
+    /// Linux only: elsewhere `build` fails with `Unsupported`.
+    pub fn pin_workers(&mut self, pin: bool) -> &mut Builder {
+        self.pin_workers = pin;
+        self
+    }
+
+    /// Records a trace of this runtime in memory (`true`), readable with
+    /// [`Runtime::trace_snapshot`]: every poll with its worker and core, spawns, wakes,
+    /// steals, parks, I/O events and timers (see [`crate::trace`]).
+    ///
+    /// `false` turns tracing off even when the `SPINDLE_TRACE` environment variable asks
+    /// for it; by default (not called) that variable decides. Needs the cargo feature
+    /// `trace` (on by default): without it, `trace(true)` makes `build` fail with
+    /// `Unsupported`.
+    pub fn trace(&mut self, on: bool) -> &mut Builder {
+        self.trace.enabled = Some(on);
+        self
+    }
+
+    /// Records a trace (as [`trace(true)`](Self::trace)) and saves it when the runtime
+    /// is dropped: `path` and its sibling, e.g. `run.json` (Chrome trace format: open it
+    /// in <https://ui.perfetto.dev> or chrome://tracing) and `run.svg` (a timeline to open
+    /// in a browser). Saving errors are printed to stderr (a drop cannot return them).
+    pub fn trace_to(&mut self, path: impl Into<std::path::PathBuf>) -> &mut Builder {
+        self.trace.enabled = Some(true);
+        self.trace.save_to = Some(path.into());
+        self
+    }
+
     /// Creates the runtime (starting its worker threads).
     ///
-    /// Errors: `InvalidInput` for zero worker or blocking threads; the OS error if a
-    /// thread cannot be spawned.
+    /// Errors: `InvalidInput` for zero worker or blocking threads, or for
+    /// `pin_workers(true)` on a current-thread runtime; the OS error if a thread cannot be
+    /// spawned or pinned.
     pub fn build(&mut self) -> io::Result<Runtime> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let workers = self.worker_threads.unwrap_or(cores);
@@ -132,11 +176,24 @@ impl Builder {
                 "blocking_threads must be at least 1",
             ));
         }
+        let pin_cores = match (self.pin_workers, self.flavor) {
+            (false, _) => None,
+            (true, Flavor::CurrentThread) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "pin_workers(true) needs a multi-thread runtime (Builder::new_multi_thread): \
+                     a current-thread runtime has no workers to pin",
+                ));
+            }
+            (true, Flavor::MultiThread) => Some(super::affinity::allowed_cpus()?.into()),
+        };
         let config = Config {
             thread_name: self.thread_name.clone(),
             on_thread_start: self.on_thread_start.clone(),
             on_thread_stop: self.on_thread_stop.clone(),
             blocking_threads,
+            pin_cores,
+            trace: self.trace.clone(),
         };
         match self.flavor {
             Flavor::CurrentThread => Runtime::new_current_thread(config),
@@ -151,6 +208,8 @@ impl fmt::Debug for Builder {
             .field("flavor", &self.flavor)
             .field("worker_threads", &self.worker_threads)
             .field("blocking_threads", &self.blocking_threads)
+            .field("pin_workers", &self.pin_workers)
+            .field("trace", &self.trace)
             .finish_non_exhaustive()
     }
 }

@@ -77,6 +77,14 @@ impl Handle {
     pub fn stats(&self) -> super::RuntimeStats {
         self.inner.stats()
     }
+
+    /// The runtime's trace so far, if it is traced (see
+    /// [`Runtime::trace_snapshot`](super::Runtime::trace_snapshot)). A handle outlives
+    /// its runtime, so `let h = rt.handle().clone(); drop(rt); h.trace_snapshot()` gives
+    /// the complete trace: every worker flushed its lane when it exited.
+    pub fn trace_snapshot(&self) -> Option<crate::trace::Trace> {
+        self.inner.trace().snapshot()
+    }
 }
 
 impl fmt::Debug for Handle {

@@ -1,5 +1,8 @@
 //! The public runtime: [`Runtime`], its [`Builder`] and [`Handle`], and the counters
-//! snapshot [`RuntimeStats`].
+//! snapshot [`RuntimeStats`] (per worker: polls, busy time, queue pops, steals, parks,
+//! I/O events, timers; per task when traced). `Builder::pin_workers` pins workers to
+//! cores (`affinity.rs`); `Builder::trace`/`trace_to` and `SPINDLE_TRACE` record a
+//! timeline (`crate::trace`), saved after step 4 of the shutdown below.
 //!
 //! A `Runtime` owns a scheduler (current-thread or multi-thread, see
 //! `crate::scheduler`) and, for the multi-thread flavour, its worker threads.
@@ -13,7 +16,10 @@
 //!    cancelled and dropped by that worker after its poll.
 //! 3. Drain the injector. Wakes that arrive later find the tasks complete and do nothing;
 //!    spawns that arrive later are cancelled at once (their JoinHandle says so).
+//! 4. Shut the blocking pool down (queued blocking jobs still run), then, if the runtime
+//!    is traced to a file, save the trace: every lane has been flushed by then.
 
+mod affinity;
 mod blocking;
 mod builder;
 mod handle;
@@ -25,6 +31,7 @@ use std::future::Future;
 use std::io;
 use std::time::Duration;
 
+pub(crate) use affinity::pin_thread;
 pub(crate) use blocking::BlockingPool;
 pub use builder::Builder;
 pub(crate) use builder::Config;
@@ -35,6 +42,7 @@ use crate::driver::Driver;
 use crate::park::DriverSlot;
 use crate::scheduler::{self, context, current_thread, multi_thread};
 use crate::task::JoinHandle;
+use crate::trace::session::Session;
 
 /// An async runtime: a scheduler, its worker threads and its blocking pool.
 ///
@@ -58,8 +66,9 @@ impl Runtime {
     }
 
     pub(crate) fn new_current_thread(config: Config) -> io::Result<Runtime> {
+        let trace = Session::new(&config.trace)?;
         let driver = DriverSlot::new(Driver::new()?);
-        let shared = current_thread::Shared::new(config, driver);
+        let shared = current_thread::Shared::new(config, driver, trace);
         Ok(Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(shared),
@@ -70,8 +79,9 @@ impl Runtime {
     }
 
     pub(crate) fn new_multi_thread(config: Config, workers: usize) -> io::Result<Runtime> {
+        let trace = Session::new(&config.trace)?;
         let driver = DriverSlot::new(Driver::new()?);
-        let (shared, seeds) = multi_thread::Shared::new(config, workers, driver);
+        let (shared, seeds) = multi_thread::Shared::new(config, workers, driver, trace);
         let threads = multi_thread::launch(&shared, seeds)?;
         Ok(Runtime {
             handle: Handle {
@@ -117,9 +127,23 @@ impl Runtime {
         &self.handle
     }
 
-    /// A snapshot of the per-worker counters.
+    /// A snapshot of the per-worker counters (and, when traced, per-task poll counts
+    /// and times, computed from the trace: on a traced runtime this walks every event
+    /// recorded so far).
     pub fn stats(&self) -> RuntimeStats {
         self.handle.inner.stats()
+    }
+
+    /// The trace recorded so far, if this runtime is traced (`Builder::trace`,
+    /// `Builder::trace_to` or `SPINDLE_TRACE`); `None` otherwise.
+    ///
+    /// It holds what each thread has flushed: a worker flushes its lane whenever it
+    /// parks and when it exits, so once the runtime is idle (e.g. right after a
+    /// `block_on` whose tasks have all finished and the workers went to sleep) the
+    /// snapshot is complete; taken while workers run, the newest events of a busy worker
+    /// may be missing.
+    pub fn trace_snapshot(&self) -> Option<crate::trace::Trace> {
+        self.handle.inner.trace().snapshot()
     }
 
     /// Shuts the runtime down, waiting at most `timeout` for the workers to stop (a
@@ -153,6 +177,8 @@ impl Runtime {
         }
         // Blocking jobs already queued still run (like tokio); this waits for them.
         self.handle.inner.shutdown_blocking(timeout);
+        // Every lane is flushed now (workers and pool threads have exited).
+        self.handle.inner.trace().save_at_shutdown();
     }
 }
 

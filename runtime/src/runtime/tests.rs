@@ -98,3 +98,65 @@ fn spawn_blocking_runs_on_the_pool_and_aborts_cleanly() {
     j.abort(); // before or after the pool ran it: either way it finishes
     let _ = rt.block_on(j);
 }
+
+#[test]
+fn task_ids_are_distinct_and_seen_inside_the_task() {
+    for mut b in [Builder::new_current_thread(), Builder::new_multi_thread()] {
+        let rt = b.worker_threads(2).build().unwrap();
+        rt.block_on(async {
+            assert_eq!(
+                crate::task::try_id(),
+                None,
+                "block_on's future is not a task"
+            );
+            let hs: Vec<_> = (0..8)
+                .map(|_| crate::spawn(async { crate::task::id() }))
+                .collect();
+            let mut ids = std::collections::HashSet::new();
+            for h in hs {
+                let id = h.id();
+                assert_eq!(h.abort_handle().id(), id);
+                assert_eq!(h.await.unwrap(), id);
+                assert!(ids.insert(id));
+            }
+        });
+    }
+}
+
+#[test]
+fn task_builder_spawns_everywhere_and_errors_outside_a_runtime() {
+    use crate::task::Builder as TaskBuilder;
+    let err = TaskBuilder::new().name("x").spawn(async {}).unwrap_err();
+    assert!(
+        err.to_string().contains("outside a spindle runtime"),
+        "{err}"
+    );
+    assert!(TaskBuilder::new().spawn_local(async {}).is_err());
+    let rt = Builder::new_current_thread().build().unwrap();
+    let h = TaskBuilder::new()
+        .name("on")
+        .spawn_on(async { 1 }, rt.handle())
+        .unwrap();
+    let b = TaskBuilder::new()
+        .name("blocking")
+        .spawn_blocking_on(|| 2, rt.handle())
+        .unwrap();
+    let local = crate::task::LocalSet::new();
+    let sum = local.block_on(&rt, async move {
+        let l = TaskBuilder::new()
+            .name("local")
+            .spawn_local(async { std::rc::Rc::new(3) })
+            .unwrap();
+        let s = TaskBuilder::new()
+            .name("spawned")
+            .spawn(async { 4 })
+            .unwrap();
+        let sb = TaskBuilder::new().spawn_blocking(|| 5).unwrap();
+        h.await.unwrap()
+            + b.await.unwrap()
+            + *l.await.unwrap()
+            + s.await.unwrap()
+            + sb.await.unwrap()
+    });
+    assert_eq!(sum, 15);
+}

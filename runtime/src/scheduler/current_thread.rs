@@ -22,6 +22,14 @@
 //! - After `shutdown` is set, anything pushed to the remote queue is dropped by the
 //!   pusher itself (push, then check the flag; shutdown sets the flag, then drains):
 //!   no `Notified` outlives the runtime.
+//!
+//! ## Stats and trace
+//! The core's thread counts into one `WorkerCounters` (busy time from entering
+//! `block_on` to each park). When traced, the core carries a `block_on` lane
+//! (`trace/lane_hooks.rs`), lent to the `CoreContext` for the duration of the loan so
+//! that recording a poll never borrows the core; it records polls, spawns and wakes made
+//! on this thread, parks, unparks and driver turns, and is flushed before each park and
+//! when the loan ends.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -30,7 +38,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use super::counters::{WorkerCounters, bump};
+use super::counters::{BusyClock, Fields, WorkerCounters, bump};
 use crate::coop;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence};
@@ -38,6 +46,9 @@ use crate::park::{DriverSlot, Parker, Unparker};
 use crate::runtime::{BlockingPool, Config, RuntimeStats};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
+use crate::trace::lane_hooks::{LaneHooks, Scheduled, scheduled_event};
+use crate::trace::session::Session;
+use crate::trace::{EventKind, LaneKind};
 
 /// Tasks run between two polls of the `block_on` future (and, later, I/O checks).
 const EVENT_INTERVAL: u32 = 61;
@@ -63,12 +74,25 @@ pub(crate) struct Shared {
     pub(crate) blocking: BlockingPool,
     /// The I/O and time driver; the thread holding the core parks in it.
     pub(crate) driver: Arc<DriverSlot>,
+    /// The tracing session (off unless asked for).
+    pub(crate) trace: Session,
 }
 
 struct Core {
     local: VecDeque<Notified>,
     tick: u32,
     parker: Parker,
+    /// The `block_on` lane of the trace (lent to `CoreContext` while the core runs).
+    trace: LaneHooks,
+}
+
+/// Ends the busy streak when `block_on` returns (or unwinds).
+struct StopBusy<'a>(&'a BusyClock, &'a Fields);
+
+impl Drop for StopBusy<'_> {
+    fn drop(&mut self) {
+        self.0.stop(self.1);
+    }
 }
 
 struct BlockOnWake {
@@ -90,6 +114,36 @@ impl Wake for BlockOnWake {
 struct CoreContext {
     shared: *const Shared,
     core: RefCell<Option<Box<Core>>>,
+    /// The core's trace lane, moved out of the core for the loan: recording a poll must
+    /// not hold a borrow of the core, which wakes during that poll need.
+    trace: LaneHooks,
+}
+
+/// The loan of the core to one `block_on`. Dropping it (also on unwind) puts the core
+/// and its lane back and wakes threads waiting for the core.
+struct Loan<'a> {
+    shared: &'a Shared,
+    ctx: CoreContext,
+    /// What CORE pointed to before this loan.
+    prev: *const CoreContext,
+}
+
+impl Drop for Loan<'_> {
+    fn drop(&mut self) {
+        CORE.with(|c| c.set(self.prev));
+        let mut core = self.ctx.core.get_mut().take();
+        if let Some(core) = core.as_mut() {
+            self.ctx.trace.flush();
+            core.trace = std::mem::replace(&mut self.ctx.trace, LaneHooks::off());
+        }
+        *self.shared.core.lock().unwrap() = core;
+        if self.shared.shutdown.load(SeqCst) {
+            self.shared.shutdown_core();
+        }
+        for w in self.shared.core_waiters.lock().unwrap().drain(..) {
+            w.wake();
+        }
+    }
 }
 
 thread_local! {
@@ -97,7 +151,7 @@ thread_local! {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, driver: Arc<DriverSlot>) -> Arc<Shared> {
+    pub(crate) fn new(config: Config, driver: Arc<DriverSlot>, trace: Session) -> Arc<Shared> {
         let parker = Parker::with_driver(driver.clone());
         let unparker = parker.unparker();
         let woken = Arc::new(BlockOnWake {
@@ -112,6 +166,7 @@ impl Shared {
                 local: VecDeque::with_capacity(64),
                 tick: 0,
                 parker,
+                trace: trace.lane(LaneKind::BlockOn, 0),
             }))),
             unparker,
             block_on_waker: Waker::from(woken.clone()),
@@ -120,8 +175,9 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             counters: WorkerCounters::default(),
             remote_spawns: AtomicU64::new(0),
-            blocking: BlockingPool::new(config.blocking_threads),
+            blocking: BlockingPool::new(config.blocking_threads, &trace),
             driver,
+            trace,
         })
     }
 
@@ -133,7 +189,7 @@ impl Shared {
         me.count_spawn();
         let (notified, join, raw) = task::new_task(future, me.clone());
         if me.owned.bind(raw) {
-            me.schedule(notified);
+            me.schedule_task(notified, Scheduled::Spawn);
         } else {
             task::shutdown_unbound(raw);
             drop(notified);
@@ -216,27 +272,25 @@ impl Shared {
         core: Box<Core>,
         mut fut: std::pin::Pin<&mut F>,
     ) -> F::Output {
-        let ctx = CoreContext {
+        let mut core = core;
+        let trace = std::mem::replace(&mut core.trace, LaneHooks::off());
+        let mut loan = Loan {
             shared: self,
-            core: RefCell::new(Some(core)),
+            ctx: CoreContext {
+                shared: self,
+                core: RefCell::new(Some(core)),
+                trace,
+            },
+            prev: std::ptr::null(),
         };
-        /// Puts the core back (even on unwind) and wakes threads waiting for it.
-        struct Release<'a>(&'a Shared, &'a CoreContext, *const CoreContext);
-        impl Drop for Release<'_> {
-            fn drop(&mut self) {
-                CORE.with(|c| c.set(self.2));
-                let core = self.1.core.borrow_mut().take();
-                *self.0.core.lock().unwrap() = core;
-                if self.0.shutdown.load(SeqCst) {
-                    self.0.shutdown_core();
-                }
-                for w in self.0.core_waiters.lock().unwrap().drain(..) {
-                    w.wake();
-                }
-            }
-        }
-        let prev = CORE.with(|c| c.replace(&ctx));
-        let _release = Release(self, &ctx, prev);
+        // Only `loan.prev` is written while CORE points at `loan.ctx`, and `loan` stays
+        // in place until its drop resets CORE first.
+        loan.prev = CORE.with(|c| c.replace(&loan.ctx));
+        let ctx = &loan.ctx;
+        // Busy from entering block_on to each park (see `scheduler/counters.rs`).
+        let busy = BusyClock::default();
+        busy.start();
+        let _count_busy = StopBusy(&busy, self.counters.get());
         // Let the future be polled first.
         self.woken.woken.store(true, Relaxed);
         let mut cx = Context::from_waker(&self.block_on_waker);
@@ -246,28 +300,37 @@ impl Shared {
                     return out;
                 }
             }
+            let c = self.counters.get();
             let mut ran = 0;
             while ran < EVENT_INTERVAL {
-                let Some(task) = self.next_task(&ctx) else {
+                let Some(task) = self.next_task(ctx) else {
                     break;
                 };
-                bump(&self.counters.get().polls, 1);
-                coop::with_budget(|| task.run());
+                bump(&c.polls, 1);
+                ctx.trace
+                    .poll(task, |task| coop::with_budget(|| task.run()));
                 ran += 1;
             }
             if ran == EVENT_INTERVAL {
                 // Busy: still collect I/O events and due timers now and then.
-                ctx.core
-                    .borrow()
-                    .as_ref()
-                    .expect("core")
-                    .parker
-                    .poll_driver();
+                busy.fold(c);
+                let core = ctx.core.borrow();
+                let report = core.as_ref().expect("core").parker.poll_driver();
+                c.add_driver_report(report);
+                ctx.trace.driver_turn(report);
             }
             if ran == 0 && !self.woken.woken.load(Acquire) {
-                bump(&self.counters.get().parks, 1);
-                ctx.core.borrow().as_ref().expect("core").parker.park();
-                bump(&self.counters.get().unparks, 1);
+                busy.stop(c);
+                bump(&c.parks, 1);
+                ctx.trace.record(|| EventKind::Park);
+                ctx.trace.flush();
+                let core = ctx.core.borrow();
+                let report = core.as_ref().expect("core").parker.park();
+                ctx.trace.record(|| EventKind::Unpark);
+                ctx.trace.driver_turn(report);
+                c.add_driver_report(report);
+                bump(&c.unparks, 1);
+                busy.start();
             }
         }
     }
@@ -320,6 +383,7 @@ impl Shared {
             workers: vec![self.counters.snapshot()],
             remote_spawns: self.remote_spawns.load(Relaxed),
             live_tasks: self.owned.len(),
+            tasks: self.trace.task_stats(),
         }
     }
 
@@ -334,21 +398,40 @@ impl Shared {
     }
 }
 
-impl Schedule for Arc<Shared> {
-    fn schedule(&self, task: Notified) {
+impl Shared {
+    /// Queues a spawned (`spawn`) or woken task: locally on the core's thread, else
+    /// remotely. The trace records it on the core's lane or in the shared list.
+    fn schedule_task(&self, task: Notified, why: Scheduled) {
         let mut task = Some(task);
-        self.with_local(|ctx| {
-            // `try_borrow_mut` fails only if the loop itself holds the core borrowed,
-            // which it never does while a task runs; fall back to the remote queue.
-            if let Ok(mut core) = ctx.core.try_borrow_mut() {
-                if let Some(core) = core.as_mut() {
-                    core.local.push_back(task.take().expect("task"));
+        let on_core_thread = self
+            .with_local(|ctx| {
+                ctx.trace.scheduled(task.as_ref().expect("task"), why);
+                // `try_borrow_mut` fails only if the loop itself holds the core borrowed
+                // (parked, or polling the driver); fall back to the remote queue.
+                if let Ok(mut core) = ctx.core.try_borrow_mut() {
+                    if let Some(core) = core.as_mut() {
+                        core.local.push_back(task.take().expect("task"));
+                    }
                 }
-            }
-        });
+            })
+            .is_some();
         if let Some(task) = task {
+            if !on_core_thread {
+                self.trace
+                    .record_shared(|| scheduled_event(&task, why == Scheduled::Spawn));
+            }
             self.push_remote(task);
         }
+    }
+}
+
+impl Schedule for Arc<Shared> {
+    fn schedule(&self, task: Notified) {
+        self.schedule_task(task, Scheduled::Wake);
+    }
+
+    fn yield_now(&self, task: Notified) {
+        self.schedule_task(task, Scheduled::Yield);
     }
 
     fn release(&self, task: RawTask) -> bool {

@@ -74,6 +74,19 @@ impl Handle {
         }
     }
 
+    /// Gives task `id` a name in the trace (nothing when the runtime is not traced).
+    pub(crate) fn name_task(&self, id: crate::task::Id, name: &str) {
+        self.trace().name_task(id, name);
+    }
+
+    /// The runtime's tracing session.
+    pub(crate) fn trace(&self) -> &crate::trace::session::Session {
+        match self {
+            Handle::CurrentThread(s) => &s.trace,
+            Handle::MultiThread(s) => &s.trace,
+        }
+    }
+
     /// Same runtime?
     pub(crate) fn ptr_eq(&self, other: &Handle) -> bool {
         match (self, other) {

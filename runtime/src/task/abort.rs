@@ -33,6 +33,11 @@ impl AbortHandle {
     pub fn is_finished(&self) -> bool {
         self.raw.header().state.load().is(COMPLETE)
     }
+
+    /// The task's [`Id`](super::Id).
+    pub fn id(&self) -> super::Id {
+        self.raw.id()
+    }
 }
 
 impl Clone for AbortHandle {

@@ -2,6 +2,10 @@
 //! complete, cancel, wake-and-schedule, read the output, free. These are the functions
 //! in the task's vtable (see [`raw`](super::raw)); each follows the numbered rules in
 //! the [`task`](super) module header, cited below as "rule N".
+//!
+//! `poll` also marks the task as the thread's current one (`task::id()`, the parent of
+//! spawns in the trace) and returns whether the task finished, for the trace's
+//! `PollEnd { ready }`.
 
 use std::future::Future;
 use std::mem::ManuallyDrop;
@@ -150,18 +154,23 @@ where
 ///
 /// # Safety
 /// `ptr` is a `Cell<F, S>` and the caller gives up one reference (a `Notified`'s).
-pub(super) unsafe fn poll<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
+pub(super) unsafe fn poll<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) -> bool {
     // SAFETY: the caller's reference keeps the cell alive.
     let h = unsafe { Harness::<F, S>::from_raw(ptr) };
+    // `task::id()` inside the poll (and inside a cancelled future's destructor).
+    let _current = super::id::enter(h.header().id);
     match h.header().state.transition_to_running() {
         ToRunning::Poll => {}
-        ToRunning::Cancel => return h.cancel(),
+        ToRunning::Cancel => {
+            h.cancel();
+            return true;
+        }
         ToRunning::Skip(last) => {
             if last {
                 // SAFETY: the count reached zero.
                 unsafe { h.dealloc() };
             }
-            return;
+            return false;
         }
     }
     // The waker handed to the future borrows the poller's reference: it is never
@@ -173,13 +182,17 @@ pub(super) unsafe fn poll<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>
         Ok(Poll::Ready(out)) => h.complete(Ok(out)),
         Err(panic) => h.complete(Err(panic)),
         Ok(Poll::Pending) => match h.header().state.transition_to_idle() {
-            ToIdle::Idle => {}
+            ToIdle::Idle => return false,
             // Woken while running (rule 6): requeue at the back (a self-wake is a yield,
             // it must not jump the queue through the LIFO slot).
-            ToIdle::Notified => h.cell().scheduler.yield_now(Notified(h.raw())),
+            ToIdle::Notified => {
+                h.cell().scheduler.yield_now(Notified(h.raw()));
+                return false;
+            }
             ToIdle::Cancel => h.cancel(),
         },
     }
+    true
 }
 
 /// Vtable `schedule`: pushes a Notified whose reference the caller already counted.
@@ -312,6 +325,7 @@ pub(super) unsafe fn shutdown<F: Future + 'static, S: Schedule>(ptr: NonNull<Hea
     let h = unsafe { Harness::<F, S>::from_raw(ptr) };
     if h.header().state.transition_to_shutdown() {
         // We hold RUNNING now; the given reference serves as the poller's (rule 3).
+        let _current = super::id::enter(h.header().id);
         h.cancel();
     } else if h.header().state.ref_dec() {
         // SAFETY: last reference.

@@ -55,6 +55,11 @@ impl<T> JoinHandle<T> {
         self.raw.header().state.load().is(COMPLETE)
     }
 
+    /// The task's [`Id`](super::Id) (also what `task::id()` returns inside it).
+    pub fn id(&self) -> super::Id {
+        self.raw.id()
+    }
+
     /// A handle that can abort the task without owning its output (e.g. for a set of
     /// tasks); it does not keep the output alive.
     pub fn abort_handle(&self) -> AbortHandle {

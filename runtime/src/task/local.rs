@@ -155,7 +155,9 @@ impl LocalSet {
                 .pop_front()
                 .or_else(|| self.shared.remote.lock().unwrap().pop_front());
             match next {
-                Some(task) => coop::with_budget(|| task.run()),
+                Some(task) => {
+                    coop::with_budget(|| task.run());
+                }
                 None => return Poll::Pending,
             }
         }
@@ -231,14 +233,24 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let set = CURRENT.with(|c| c.get().set);
-    // SAFETY: `set` is non-null only while the LocalSet's `poll_run` runs on this thread.
-    match unsafe { set.as_ref() } {
-        Some(set) => set.spawn_local(future),
+    match try_spawn_local(future) {
+        Some(join) => join,
         None => panic!(
             "spindle::task::spawn_local called outside a LocalSet; run this code inside \
              LocalSet::run_until or LocalSet::block_on (spawn_local is for !Send futures), \
              or use spindle::spawn for Send futures"
         ),
     }
+}
+
+/// [`spawn_local`], or `None` outside a running `LocalSet` (the future is dropped).
+pub(crate) fn try_spawn_local<F>(future: F) -> Option<JoinHandle<F::Output>>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let set = CURRENT.with(|c| c.get().set);
+    // SAFETY: `set` is non-null only while the LocalSet's `poll_run` (or its drop) runs
+    // on this thread, keeping it alive.
+    unsafe { set.as_ref() }.map(|set| set.spawn_local(future))
 }

@@ -54,7 +54,9 @@ impl S {
         loop {
             let t = self.0.queue.lock().unwrap().pop_front();
             match t {
-                Some(t) => t.run(),
+                Some(t) => {
+                    t.run();
+                }
                 None => return,
             }
         }

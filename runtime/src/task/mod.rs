@@ -1,7 +1,7 @@
 //! Tasks: the unit the scheduler runs.
 //!
 //! A spawned future lives in one heap allocation, the *task cell* (`raw.rs`): a header
-//! (state word, vtable, owned-list links), the scheduler handle, the future-or-output
+//! (state word, vtable, [`Id`] (`id.rs`), owned-list links), the scheduler handle, the future-or-output
 //! *stage*, and the JoinHandle's waker. Everything that refers to a task (queue entries,
 //! wakers, the `JoinHandle`, `AbortHandle`s, the owned-tasks list) is a thin pointer to
 //! that cell that owns one count of the reference count kept in the state word. The
@@ -57,8 +57,10 @@
 //! the races these rules close, step by step.
 
 mod abort;
+mod builder;
 mod error;
 mod harness;
+mod id;
 mod join;
 mod join_set;
 pub(crate) mod list;
@@ -77,7 +79,9 @@ mod tests;
 use std::future::Future;
 
 pub use abort::AbortHandle;
+pub use builder::Builder;
 pub use error::JoinError;
+pub use id::{Id, id, try_id};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
 pub use local::{LocalSet, spawn_local};
@@ -112,13 +116,20 @@ pub(crate) struct Notified(RawTask);
 unsafe impl Send for Notified {}
 
 impl Notified {
-    /// Polls the task once (or cancels it), consuming this reference.
+    /// Polls the task once (or cancels it), consuming this reference. True if the task
+    /// finished in this call (the trace's `PollEnd { ready }`).
     #[inline]
-    pub(crate) fn run(self) {
+    pub(crate) fn run(self) -> bool {
         let raw = self.0;
         std::mem::forget(self);
         // SAFETY: we give up the Notified's reference to `poll`, as it expects.
         unsafe { (raw.vtable().poll)(raw.0) }
+    }
+
+    /// The task's id (read before `run`, which may free the task).
+    #[inline]
+    pub(crate) fn id(&self) -> Id {
+        self.0.id()
     }
 }
 
@@ -149,7 +160,7 @@ where
     F: Future + 'static,
     S: Schedule,
 {
-    let raw = RawTask(Cell::allocate(future, scheduler));
+    let raw = RawTask(Cell::allocate(future, scheduler, Id::next()));
     (Notified(raw), JoinHandle::new(raw), raw)
 }
 

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //!  NonNull<Header> ──► ┌──────────────────────── Cell<F, S> (repr(C)) ───────────┐
-//!                      │ Header  { state, vtable, owned-list links }               │
+//!                      │ Header  { state, vtable, id, owned-list links }           │
 //!                      │ scheduler: S      (set at spawn, read-only after)         │
 //!                      │ stage: Running(F) | Finished(Result<Output>) | Consumed   │
 //!                      │ join_waker: Option<Waker>                                 │
@@ -30,6 +30,8 @@ use crate::loom::cell::UnsafeCell;
 pub(crate) struct Header {
     pub(super) state: State,
     pub(super) vtable: &'static Vtable,
+    /// The task's identity (assigned at spawn, never changes).
+    pub(super) id: super::Id,
     /// Links of the owned-tasks list; read and written only under that list's shard lock.
     pub(super) owned: UnsafeCell<Links>,
 }
@@ -52,8 +54,9 @@ pub(super) struct Cell<F: Future, S> {
 
 /// The functions specialised for one `(F, S)` pair.
 pub(crate) struct Vtable {
-    /// Consumes a `Notified`'s reference: polls (or cancels) the task.
-    pub(super) poll: unsafe fn(NonNull<Header>),
+    /// Consumes a `Notified`'s reference: polls (or cancels) the task. Returns true if
+    /// the task finished (completed, panicked or was cancelled) in this call.
+    pub(super) poll: unsafe fn(NonNull<Header>) -> bool,
     /// Hands a `Notified` (reference already counted) to the task's scheduler.
     pub(super) schedule: unsafe fn(NonNull<Header>),
     /// Frees the allocation (reference count reached zero).
@@ -73,11 +76,12 @@ where
 {
     /// Allocates a new task; the returned pointer carries the three initial references
     /// (see `state::INITIAL`).
-    pub(super) fn allocate(future: F, scheduler: S) -> NonNull<Header> {
+    pub(super) fn allocate(future: F, scheduler: S, id: super::Id) -> NonNull<Header> {
         let cell = Box::new(Cell {
             header: Header {
                 state: State::new(),
                 vtable: &Self::VTABLE,
+                id,
                 owned: UnsafeCell::new(Links::default()),
             },
             scheduler,
@@ -115,6 +119,10 @@ impl RawTask {
 
     pub(super) fn vtable(&self) -> &'static Vtable {
         self.header().vtable
+    }
+
+    pub(super) fn id(&self) -> super::Id {
+        self.header().id
     }
 
     /// Address used to pick the owned-tasks shard.

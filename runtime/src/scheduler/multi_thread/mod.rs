@@ -15,7 +15,7 @@
 //! - The **Injector** is crossbeam's lock-free global queue for work from outside.
 //!
 //! The worker loop, the fairness rules and the parking protocol are in [`worker`] and
-//! [`idle`]; `docs/park-unpark.md` explains the parking race step by step.
+//! [`idle`]; starting, pinning and joining the threads in [`launch`]; `docs/park-unpark.md` explains the parking race step by step.
 //!
 //! ## Shutdown
 //! `shutdown` sets a flag and unparks every worker; each worker drops the entries of its
@@ -26,6 +26,7 @@
 //! injector itself, so no queue entry outlives the runtime.
 
 mod idle;
+mod launch;
 mod worker;
 
 use std::future::Future;
@@ -37,11 +38,13 @@ use crossbeam_utils::CachePadded;
 use super::counters::WorkerCounters;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*, fence};
 use crate::park::{DriverSlot, Parker, Unparker};
-use crate::runtime::{BlockingPool, Config, RuntimeStats};
+use crate::runtime::{BlockingPool, Config, RuntimeStats, WorkerStats};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
+use crate::trace::lane_hooks::scheduled_event;
+use crate::trace::session::Session;
 
-pub(crate) use worker::{Workers, launch};
+pub(crate) use launch::{Workers, launch};
 
 /// What other threads may touch of one worker.
 struct Remote {
@@ -62,6 +65,8 @@ pub(crate) struct Shared {
     pub(crate) blocking: BlockingPool,
     /// The I/O and time driver: the first worker to park while it is free sleeps in it.
     pub(crate) driver: Arc<DriverSlot>,
+    /// The tracing session (off unless `Builder::trace`, `trace_to` or `SPINDLE_TRACE`).
+    pub(crate) trace: Session,
 }
 
 /// What each worker thread starts with (moved into the thread).
@@ -77,6 +82,7 @@ impl Shared {
         config: Config,
         workers: usize,
         driver: Arc<DriverSlot>,
+        trace: Session,
     ) -> (Arc<Shared>, Vec<WorkerSeed>) {
         let mut seeds = Vec::with_capacity(workers);
         let mut remotes = Vec::with_capacity(workers);
@@ -101,9 +107,10 @@ impl Shared {
             owned: OwnedTasks::new(workers * 4),
             shutdown: CachePadded::new(AtomicBool::new(false)),
             remote_spawns: CachePadded::new(AtomicU64::new(0)),
-            blocking: BlockingPool::new(config.blocking_threads),
+            blocking: BlockingPool::new(config.blocking_threads, &trace),
             config,
             driver,
+            trace,
         });
         (shared, seeds)
     }
@@ -122,6 +129,7 @@ impl Shared {
         }
         if let Err(notified) = worker::schedule_local(me, notified, false, true) {
             me.remote_spawns.fetch_add(1, Relaxed);
+            me.trace.record_shared(|| scheduled_event(&notified, true));
             me.push_remote(notified);
         }
         join
@@ -129,6 +137,7 @@ impl Shared {
 
     fn schedule_task(self: &Arc<Shared>, task: Notified, is_yield: bool) {
         if let Err(task) = worker::schedule_local(self, task, is_yield, false) {
+            self.trace.record_shared(|| scheduled_event(&task, false));
             self.push_remote(task);
         }
     }
@@ -147,6 +156,9 @@ impl Shared {
     /// Wakes one sleeping worker if nobody is searching (see idle.rs).
     fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {
+            if self.trace.is_on() {
+                worker::trace_notify(self, index);
+            }
             self.remotes[index].unparker.unpark();
         }
     }
@@ -188,12 +200,24 @@ impl Shared {
         self.driver.handle().shutdown();
     }
 
+    /// The core worker `index` is pinned to (`Builder::pin_workers`), if any.
+    pub(crate) fn pinned_core(&self, index: usize) -> Option<usize> {
+        let cores = self.config.pin_cores.as_deref()?;
+        Some(cores[index % cores.len()])
+    }
+
     pub(crate) fn stats(&self) -> RuntimeStats {
         RuntimeStats {
             flavor: "multi_thread",
-            workers: self.remotes.iter().map(|r| r.counters.snapshot()).collect(),
+            workers: (self.remotes.iter().enumerate())
+                .map(|(i, r)| WorkerStats {
+                    pinned_core: self.pinned_core(i),
+                    ..r.counters.snapshot()
+                })
+                .collect(),
             remote_spawns: self.remote_spawns.load(Relaxed),
             live_tasks: self.owned.len(),
+            tasks: self.trace.task_stats(),
         }
     }
 }

@@ -37,22 +37,27 @@
 //!   on always-ready spindle leaf futures is forced to yield.
 //!
 //! ## Observability
-//! `run_one` is the one place where a poll starts and ends (the trace layer hooks in
-//! there); the counters are the owner-written per-worker `WorkerCounters`.
+//! `run_one` is the one place where a poll starts and ends; the counters are the
+//! owner-written per-worker `WorkerCounters` (`scheduler/counters.rs`, with busy time per
+//! busy streak). Each worker also owns a trace lane (`trace/lane_hooks.rs`): the hooks
+//! below (`self.trace.…`) record polls with their core, spawns and wakes made here,
+//! steals, parks and unparks, notifications and driver turns; untraced each is one
+//! branch. The lane is flushed when the worker parks and when it exits, so a snapshot
+//! taken while the runtime is idle sees everything.
 
 use std::cell::{Cell, RefCell};
-use std::io;
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use crossbeam_deque::{Steal, Worker};
 
 use super::{Shared, WorkerSeed};
 use crate::coop;
 use crate::park::Parker;
-use crate::scheduler::counters::bump;
+use crate::scheduler::counters::{BusyClock, bump};
 use crate::scheduler::{Handle, context};
 use crate::task::Notified;
+use crate::trace::lane_hooks::{LaneHooks, Scheduled};
+use crate::trace::{EventKind, LaneKind};
 
 /// Consecutive polls of LIFO-slot tasks before the slot is flushed to the local queue.
 const MAX_LIFO_POLLS: u32 = 3;
@@ -72,6 +77,10 @@ pub(super) struct WorkerContext {
     /// whatever this worker runs next — a connect loop that never blocks, say — while
     /// another worker sits idle.
     in_driver: Cell<bool>,
+    /// Start of the current busy streak (`scheduler/counters.rs`).
+    busy: BusyClock,
+    /// This worker's trace lane (off when untraced).
+    trace: LaneHooks,
 }
 
 struct Core {
@@ -129,6 +138,7 @@ pub(super) fn schedule_local(
             return;
         };
         let task = task.take().expect("task");
+        w.trace.scheduled(&task, Scheduled::new(spawn, is_yield));
         if spawn {
             bump(&shared.remotes[w.index].counters.get().spawns, 1);
         }
@@ -160,80 +170,19 @@ pub(super) fn schedule_local(
     }
 }
 
-/// The worker threads of a runtime, and a count of those still running.
-pub(crate) struct Workers {
-    threads: Vec<std::thread::JoinHandle<()>>,
-    live: Arc<(Mutex<usize>, Condvar)>,
-}
-
-impl Workers {
-    /// Waits for every worker to exit (at most `timeout`); true if they all did.
-    pub(crate) fn join(self, timeout: Option<Duration>) -> bool {
-        let (lock, cvar) = &*self.live;
-        let deadline = timeout.map(|t| Instant::now() + t);
-        let mut live = lock.lock().unwrap();
-        while *live > 0 {
-            live = match deadline {
-                None => cvar.wait(live).unwrap(),
-                Some(d) => {
-                    let now = Instant::now();
-                    if now >= d {
-                        return false; // the threads are detached
-                    }
-                    cvar.wait_timeout(live, d - now).unwrap().0
-                }
-            };
-        }
-        drop(live);
-        for t in self.threads {
-            let _ = t.join();
-        }
-        true
+/// Records that the calling thread woke worker `target`: on its lane if it is a worker
+/// of this runtime, else in the shared list. Called only when tracing.
+pub(super) fn trace_notify(shared: &Shared, target: usize) {
+    let event = EventKind::Notify {
+        target: target as u32,
+    };
+    if with_current(shared, |w| w.trace.record(|| event)).is_none() {
+        shared.trace.record_shared(|| event);
     }
 }
 
-/// Starts one thread per seed.
-pub(crate) fn launch(shared: &Arc<Shared>, seeds: Vec<WorkerSeed>) -> io::Result<Workers> {
-    let live = Arc::new((Mutex::new(seeds.len()), Condvar::new()));
-    let mut threads = Vec::with_capacity(seeds.len());
-    for seed in seeds {
-        let (shared2, live2) = (shared.clone(), live.clone());
-        let name = (shared.config.thread_name)(seed.index);
-        let spawned = std::thread::Builder::new().name(name).spawn(move || {
-            /// Counts this worker out even if a hook panics.
-            struct Exit(Arc<(Mutex<usize>, Condvar)>);
-            impl Drop for Exit {
-                fn drop(&mut self) {
-                    *self.0.0.lock().unwrap() -= 1;
-                    self.0.1.notify_all();
-                }
-            }
-            let _exit = Exit(live2);
-            if let Some(f) = &shared2.config.on_thread_start {
-                f();
-            }
-            run(shared2.clone(), seed);
-            if let Some(f) = &shared2.config.on_thread_stop {
-                f();
-            }
-        });
-        match spawned {
-            Ok(t) => threads.push(t),
-            Err(e) => {
-                // Seeds not started count as exited; stop the started ones.
-                let started = threads.len();
-                *live.0.lock().unwrap() = started;
-                shared.begin_shutdown();
-                Workers { threads, live }.join(None);
-                shared.finish_shutdown();
-                return Err(e);
-            }
-        }
-    }
-    Ok(Workers { threads, live })
-}
-
-fn run(shared: Arc<Shared>, seed: WorkerSeed) {
+/// A worker thread's body (started by `launch.rs`): the loop of the module header.
+pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
     let handle = Handle::MultiThread(shared.clone());
     let _context = context::enter(&handle);
     let ctx = WorkerContext {
@@ -248,6 +197,8 @@ fn run(shared: Arc<Shared>, seed: WorkerSeed) {
         }),
         parker: seed.parker,
         in_driver: Cell::new(false),
+        busy: BusyClock::default(),
+        trace: shared.trace.lane(LaneKind::Worker, seed.index),
         shared,
     };
     WORKER.with(|w| w.set(&ctx));
@@ -257,10 +208,18 @@ fn run(shared: Arc<Shared>, seed: WorkerSeed) {
             .or_else(|| ctx.flush_deferred())
             .or_else(|| ctx.steal_work());
         match task {
-            Some(task) => ctx.run_task(task),
-            None => ctx.park(),
+            Some(task) => {
+                ctx.busy.start();
+                ctx.run_task(task);
+            }
+            None => {
+                ctx.busy.stop(ctx.counters());
+                ctx.trace.flush();
+                ctx.park();
+            }
         }
     }
+    ctx.busy.stop(ctx.counters());
     // Drop our queue entries (references only; the futures are dropped by the owned-tasks
     // shutdown). Borrowed while dropping, so wakes from destructors go remote.
     {
@@ -288,8 +247,11 @@ impl WorkerContext {
             // are serviced even while every worker stays busy (tokio does the same on
             // its 61-tick interval). Wakes land in this worker's queues.
             drop(core);
+            self.busy.fold(c);
             self.in_driver.set(true);
-            self.parker.poll_driver();
+            let report = self.parker.poll_driver();
+            c.add_driver_report(report);
+            self.trace.driver_turn(report);
             self.in_driver.set(false);
             // This worker is busy: whatever the turn woke is for the others to steal.
             self.after_driver(0);
@@ -379,8 +341,13 @@ impl WorkerContext {
                 {
                     Steal::Success(t) => {
                         let c = self.counters();
+                        let count = 1 + core.local.len();
                         bump(&c.steals, 1);
-                        bump(&c.stolen, 1 + core.local.len() as u64);
+                        bump(&c.stolen, count as u64);
+                        self.trace.record(|| EventKind::Steal {
+                            victim: victim as u32,
+                            count: count as u32,
+                        });
                         return Some(t);
                     }
                     Steal::Empty => break,
@@ -426,7 +393,8 @@ impl WorkerContext {
     #[inline]
     fn run_one(&self, task: Notified) {
         bump(&self.counters().polls, 1);
-        coop::with_budget(|| task.run());
+        self.trace
+            .poll(task, |task| coop::with_budget(|| task.run()));
     }
 
     /// After a driver turn: if more tasks wait in the local queue than this worker will
@@ -454,9 +422,14 @@ impl WorkerContext {
         }
         loop {
             bump(&self.counters().parks, 1);
+            self.trace.record(|| EventKind::Park);
+            self.trace.flush();
             self.in_driver.set(true);
-            self.parker.park();
+            let report = self.parker.park();
             self.in_driver.set(false);
+            self.trace.record(|| EventKind::Unpark);
+            self.trace.driver_turn(report);
+            self.counters().add_driver_report(report);
             // This worker runs the first task the turn woke; the rest are for others.
             self.after_driver(1);
             if self.shared.is_shutdown() {
