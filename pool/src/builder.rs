@@ -45,6 +45,8 @@ pub struct Builder {
     trace: Option<crate::trace::Recorder>,
     #[cfg(feature = "trace")]
     trace_to: Option<std::path::PathBuf>,
+    #[cfg_attr(not(feature = "trace"), allow(dead_code))]
+    trace_from_env: bool,
 }
 
 impl Default for Builder {
@@ -79,6 +81,7 @@ impl Builder {
             panic_handler: None,
             #[cfg(feature = "trace")]
             trace: None,
+            trace_from_env: true,
             #[cfg(feature = "trace")]
             trace_to: None,
         }
@@ -192,6 +195,15 @@ impl Builder {
         self
     }
 
+    /// Whether `SPINDLE_TRACE` may turn tracing on for this pool (default `true`). A
+    /// program that owns the decision — the runtime, for its blocking pool, which it
+    /// traces into its own recorder or not at all — passes `false`. Available with or
+    /// without the `trace` feature, so such callers need no `cfg` of their own.
+    pub fn trace_from_env(mut self, allowed: bool) -> Builder {
+        self.trace_from_env = allowed;
+        self
+    }
+
     /// The pool's tracing state: from `trace`/`trace_to`, else from `SPINDLE_TRACE`.
     #[cfg(feature = "trace")]
     fn pool_trace(&self) -> Option<crate::recording::PoolTrace> {
@@ -199,7 +211,8 @@ impl Builder {
         let save_to = match (&self.trace_to, &self.trace) {
             (Some(path), _) => Some(SaveTo::Path(path.clone())),
             (None, Some(_)) => None,
-            (None, None) => Some(SaveTo::Env(spindle_trace::env_path()?)),
+            (None, None) if self.trace_from_env => Some(SaveTo::Env(spindle_trace::env_path()?)),
+            (None, None) => return None,
         };
         let recorder = self.trace.clone().unwrap_or_default();
         Some(PoolTrace::new(recorder, save_to))

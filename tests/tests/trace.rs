@@ -304,10 +304,13 @@ fn env_child_program() {
         );
     }
     let off = Builder::new_current_thread().trace(false).build().unwrap();
+    // Its blocking pool must not trace itself from SPINDLE_TRACE either.
+    off.block_on(async { spindle::task::spawn_blocking(|| ()).await.unwrap() });
     assert!(
         off.trace_snapshot().is_none(),
         "trace(false) wins over SPINDLE_TRACE"
     );
+    drop(off);
 }
 
 #[test]

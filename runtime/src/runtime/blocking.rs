@@ -97,9 +97,11 @@ impl BlockingPool {
     /// If the OS refuses to start its threads (the error is in the message).
     pub(crate) fn get(&self) -> &ThreadPool {
         self.pool.get_or_init(|| {
+            // The runtime decides whether its pool is traced (SPINDLE_TRACE included).
             let builder = ThreadPool::builder()
                 .threads(self.threads)
-                .thread_name(|i| format!("spindle-blocking-{i}"));
+                .thread_name(|i| format!("spindle-blocking-{i}"))
+                .trace_from_env(false);
             // A traced runtime shares its recorder: the pool's threads get lanes in the
             // runtime's picture, and the runtime saves the one trace.
             #[cfg(feature = "trace")]
