@@ -39,7 +39,7 @@
 //! the poll being recorded. Per-thread buffers are what ftrace, LTTng and Chrome's
 //! tracing do for the same reason.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -155,6 +155,8 @@ pub struct Lane {
     clock: Clock,
     buf: RefCell<Vec<Slot>>,
     store: Arc<LaneStore>,
+    /// The timestamp of the last event recorded, for [`Lane::record_at_last`].
+    last_ticks: Cell<Option<u64>>,
 }
 
 impl Lane {
@@ -163,6 +165,7 @@ impl Lane {
             clock,
             buf: RefCell::new(chunk_pool::take()),
             store,
+            last_ticks: Cell::new(None),
         }
     }
 
@@ -170,7 +173,29 @@ impl Lane {
     /// atomic instruction, except once every [`CHUNK`] events.
     #[inline]
     pub fn record(&self, event: EventKind) {
-        let (first, second) = encode(self.clock.now_ticks(), event);
+        let ticks = self.clock.now_ticks();
+        self.last_ticks.set(Some(ticks));
+        self.push(ticks, event);
+    }
+
+    /// Records `event` with the timestamp of the event recorded just before it on this
+    /// lane, without reading the clock (a clock read is most of what an event costs:
+    /// ~12 ns of a ~14 ns `record` on the reference VM). For an event that follows the
+    /// previous one with nothing in between worth timing — a runtime's next poll,
+    /// starting right after the last poll ended — this halves the cost of tracing each
+    /// poll; the few nanoseconds of queue work between the two go to the new event's
+    /// span. The caller decides when that is true. With no earlier event, reads the clock.
+    #[inline]
+    pub fn record_at_last(&self, event: EventKind) {
+        match self.last_ticks.get() {
+            Some(ticks) => self.push(ticks, event),
+            None => self.record(event),
+        }
+    }
+
+    #[inline]
+    fn push(&self, ticks: u64, event: EventKind) {
+        let (first, second) = encode(ticks, event);
         let mut buf = self.buf.borrow_mut();
         buf.push(first);
         if let Some(second) = second {
@@ -275,6 +300,33 @@ mod tests {
         assert_eq!(LaneKind::Worker.to_string(), "worker");
         assert_eq!(LaneKind::BlockOn.to_string(), "block_on");
         assert_eq!(LaneKind::PoolThread.to_string(), "pool");
+    }
+
+    #[test]
+    fn record_at_last_reuses_the_previous_timestamp() {
+        let recorder = Recorder::new();
+        let lane = recorder.lane(LaneKind::Worker, 0);
+        // No earlier event: it reads the clock like `record`.
+        lane.record_at_last(EventKind::PollStart { task: 1, cpu: 0 });
+        lane.record(EventKind::PollEnd {
+            task: 1,
+            ready: false,
+        });
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        lane.record_at_last(EventKind::PollStart { task: 2, cpu: 0 });
+        lane.record(EventKind::PollEnd {
+            task: 2,
+            ready: true,
+        });
+        lane.flush();
+        let trace = recorder.snapshot();
+        let t: Vec<u64> = trace.lanes[0].events.iter().map(|e| e.t_ns).collect();
+        assert_eq!(t.len(), 4);
+        assert_eq!(t[2], t[1], "the second poll starts at the first one's end");
+        assert!(
+            t[3] - t[2] >= 1_000_000,
+            "so the sleep lands inside the second poll's span"
+        );
     }
 
     #[test]

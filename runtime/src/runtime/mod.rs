@@ -141,7 +141,9 @@ impl Runtime {
     /// parks and when it exits, so once the runtime is idle (e.g. right after a
     /// `block_on` whose tasks have all finished and the workers went to sleep) the
     /// snapshot is complete; taken while workers run, the newest events of a busy worker
-    /// may be missing.
+    /// may be missing. The same holds for the blocking pool's threads, which spin a
+    /// little before they sleep: for a complete trace, clone the [`Handle`], drop the
+    /// runtime (every thread flushes as it exits) and call [`Handle::trace_snapshot`].
     pub fn trace_snapshot(&self) -> Option<crate::trace::Trace> {
         self.handle.inner.trace().snapshot()
     }
