@@ -233,12 +233,18 @@ impl IoShared {
     ) -> io::Result<()> {
         // epoll_ctl first, and outside the table lock.
         let result = self.registry.deregister(source);
+        // Wakers still stored would wait in the pending list for the next turn, and a
+        // task they keep alive may own a socket of this driver: a cycle, if no turn
+        // comes (the runtime shutting down). Nobody can wake them now; drop them here.
+        let stale_wakers = registered.io.take_waiters();
         let mut table = self.lock_registrations();
         if let Some(io) = table.slots[registered.slot].take() {
             table.free.push(registered.slot);
             table.pending_release.push(io);
             self.needs_release.store(true, Ordering::Release);
         }
+        drop(table);
+        drop(stale_wakers);
         result
     }
 

@@ -115,6 +115,13 @@ impl ScheduledIo {
         reader.into_iter().chain(writer).for_each(Waker::wake);
     }
 
+    /// Takes the stored wakers out (the source left epoll: nobody will wake them). The
+    /// caller drops them outside any driver lock: dropping a waker may drop a task.
+    pub(crate) fn take_waiters(&self) -> (Option<Waker>, Option<Waker>) {
+        let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        (waiters.reader.take(), waiters.writer.take())
+    }
+
     /// Marks the source dead (its driver is gone) and wakes both directions; from now on
     /// every `poll_ready` returns an error.
     pub(crate) fn shutdown(&self) {
