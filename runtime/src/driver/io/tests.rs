@@ -125,6 +125,22 @@ fn a_deregistered_source_lives_until_the_next_turn_starts() {
 }
 
 #[test]
+fn deregistering_drops_the_stored_wakers_at_once() {
+    let driver = IoDriver::new().unwrap();
+    let (a, _peer) = pair();
+    let a = PollEvented::new(driver.shared(), a, mio::Interest::READABLE).unwrap();
+    let (counter, waker) = counting();
+    assert!(read_some(&a, &mut Context::from_waker(&waker)).is_pending());
+    drop(waker);
+    assert_eq!(Arc::strong_count(&counter), 2, "the source stores a clone");
+    drop(a);
+    // Still on the pending-release list, but without the waker: a task it kept alive
+    // could own a socket of this driver, a cycle if no turn came again.
+    assert_eq!(driver.shared().pending_release(), 1);
+    assert_eq!(Arc::strong_count(&counter), 1);
+}
+
+#[test]
 fn unpark_interrupts_a_blocked_turn() {
     let mut driver = IoDriver::new().unwrap();
     let shared = driver.shared().clone();
