@@ -1,10 +1,15 @@
-//! Which CPU a thread runs on, and pinning a worker to one (Linux).
+//! Which CPU a thread runs on, and pinning a thread to one (Linux). Public, because the
+//! runtime's `Builder::pin_workers` pins its workers with the same calls.
 //!
 //! - [`current_cpu`]: `sched_getcpu(3)`, the CPU the calling thread ran on a moment ago
 //!   (the kernel may move it right after; it is a hint, good for statistics and tests).
 //! - `pin_current_thread(cpu)`: `sched_setaffinity(2)` with a one-CPU mask, so the
-//!   scheduler keeps the worker on that CPU and its caches stay warm.
-//! - `allowed_cpus()`: `sched_getaffinity(2)` of the process, so that "worker *i* on core
+//!   scheduler keeps the worker on that CPU and its caches stay warm (the pool's threads
+//!   pin themselves as they start).
+//! - [`pin_thread`]: `pthread_setaffinity_np(3)` on a thread we spawned, from outside
+//!   (the runtime pins each worker from the thread that builds it, so a failure is an
+//!   error of `build()`, and every worker sits on its core before `build()` returns).
+//! - [`allowed_cpus`]: `sched_getaffinity(2)` of the process, so that "worker *i* on core
 //!   *i* mod cores" counts only the CPUs this process may use (containers and `taskset`
 //!   restrict that set).
 //!
@@ -40,8 +45,9 @@ pub fn current_cpu() -> Option<usize> {
     }
 }
 
-/// The CPUs this process may run on, in increasing order.
-pub(crate) fn allowed_cpus() -> io::Result<Vec<usize>> {
+/// The CPUs the calling thread may run on (the process's mask, as inherited), in
+/// increasing order; an error if the OS cannot tell or the mask is empty.
+pub fn allowed_cpus() -> io::Result<Vec<usize>> {
     let mut mask: Mask = [0; MASK_WORDS];
     #[cfg(target_os = "linux")]
     {
@@ -66,9 +72,13 @@ pub(crate) fn allowed_cpus() -> io::Result<Vec<usize>> {
         ));
     }
     #[allow(unreachable_code)]
-    Ok((0..MASK_WORDS * 64)
+    let cpus: Vec<usize> = (0..MASK_WORDS * 64)
         .filter(|&cpu| mask[cpu / 64] & (1 << (cpu % 64)) != 0)
-        .collect())
+        .collect();
+    if cpus.is_empty() {
+        return Err(io::Error::other("the CPU affinity mask is empty"));
+    }
+    Ok(cpus)
 }
 
 /// Restricts the calling thread to `cpu`.
@@ -103,5 +113,72 @@ pub(crate) fn pin_current_thread(cpu: usize) -> io::Result<()> {
             io::ErrorKind::Unsupported,
             "CPU affinity is Linux-only here",
         ))
+    }
+}
+
+/// Restricts `thread` (a running thread we spawned and still hold) to `cpu`.
+pub fn pin_thread<T>(thread: &std::thread::JoinHandle<T>, cpu: usize) -> io::Result<()> {
+    if cpu >= MASK_WORDS * 64 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("cpu {cpu} is beyond the supported {} CPUs", MASK_WORDS * 64),
+        ));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::thread::JoinHandleExt;
+        let mut mask: Mask = [0; MASK_WORDS];
+        mask[cpu / 64] |= 1 << (cpu % 64);
+        // SAFETY: `thread` is joinable and not yet joined (we hold its JoinHandle), so its
+        // pthread_t is valid; the mask pointer is to our own initialised array, readable
+        // for exactly the byte size we pass, and the kernel only reads it.
+        let rc = unsafe {
+            libc::pthread_setaffinity_np(
+                thread.as_pthread_t(),
+                std::mem::size_of::<Mask>(),
+                mask.as_ptr().cast::<libc::cpu_set_t>(),
+            )
+        };
+        // pthread functions return the error number instead of setting errno.
+        if rc != 0 {
+            return Err(io::Error::from_raw_os_error(rc));
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = thread;
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "CPU affinity is Linux-only here",
+        ))
+    }
+}
+
+#[cfg(all(test, not(loom), not(miri), target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pinned_thread_runs_on_its_core() {
+        let cpus = allowed_cpus().unwrap();
+        let target = *cpus.last().unwrap();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let t = std::thread::spawn(move || {
+            go_rx.recv().unwrap();
+            // SAFETY: no arguments, touches no memory of ours.
+            unsafe { libc::sched_getcpu() }
+        });
+        pin_thread(&t, target).unwrap();
+        go_tx.send(()).unwrap();
+        assert_eq!(t.join().unwrap(), target as i32);
+    }
+
+    #[test]
+    fn out_of_range_cpu_is_an_error() {
+        let t = std::thread::spawn(|| {});
+        let err = pin_thread(&t, 5000).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        t.join().unwrap();
     }
 }

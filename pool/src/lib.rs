@@ -129,7 +129,7 @@
 #![warn(missing_docs)]
 
 mod admission;
-mod affinity;
+pub mod affinity;
 mod builder;
 mod collect;
 mod completion;

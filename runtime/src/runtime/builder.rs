@@ -185,7 +185,7 @@ impl Builder {
                      a current-thread runtime has no workers to pin",
                 ));
             }
-            (true, Flavor::MultiThread) => Some(super::affinity::allowed_cpus()?.into()),
+            (true, Flavor::MultiThread) => Some(spindle_pool::affinity::allowed_cpus()?.into()),
         };
         let config = Config {
             thread_name: self.thread_name.clone(),

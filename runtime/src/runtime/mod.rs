@@ -1,8 +1,9 @@
 //! The public runtime: [`Runtime`], its [`Builder`] and [`Handle`], and the counters
 //! snapshot [`RuntimeStats`] (per worker: polls, busy time, queue pops, steals, parks,
 //! I/O events, timers; per task when traced). `Builder::pin_workers` pins workers to
-//! cores (`affinity.rs`); `Builder::trace`/`trace_to` and `SPINDLE_TRACE` record a
-//! timeline (`crate::trace`), saved after step 4 of the shutdown below.
+//! cores (with `spindle_pool::affinity`, which the pool's own pinning uses too);
+//! `Builder::trace`/`trace_to` and `SPINDLE_TRACE` record a timeline (`crate::trace`),
+//! saved after step 4 of the shutdown below.
 //!
 //! A `Runtime` owns a scheduler (current-thread or multi-thread, see
 //! `crate::scheduler`) and, for the multi-thread flavour, its worker threads.
@@ -19,7 +20,6 @@
 //! 4. Shut the blocking pool down (queued blocking jobs still run), then, if the runtime
 //!    is traced to a file, save the trace: every lane has been flushed by then.
 
-mod affinity;
 mod blocking;
 mod builder;
 mod handle;
@@ -31,11 +31,11 @@ use std::future::Future;
 use std::io;
 use std::time::Duration;
 
-pub(crate) use affinity::pin_thread;
 pub(crate) use blocking::BlockingPool;
 pub use builder::Builder;
 pub(crate) use builder::Config;
 pub use handle::{Handle, TryCurrentError};
+pub(crate) use spindle_pool::affinity::pin_thread;
 pub use stats::{RuntimeStats, WorkerStats};
 
 use crate::driver::Driver;
