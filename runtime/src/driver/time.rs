@@ -74,11 +74,22 @@ impl TimeShared {
     }
 
     /// Adds a timer due at `deadline`. Returns `None` if the driver has shut down.
-    pub(crate) fn register(&self, deadline: Instant, waker: &Waker) -> Option<TimerKey> {
+    pub(crate) fn register(
+        &self,
+        deadline: Instant,
+        waker: &Waker,
+    ) -> Option<(TimerKey, Fired)> {
         let tick = self.deadline_to_tick(deadline);
         let mut timers = self.lock();
         if timers.is_shutdown {
             return None;
+        }
+        // The caller saw `deadline` in the future, but the driver may have advanced the
+        // wheel past its tick since (its clock read came later): the wheel then creates
+        // the timer already fired, with nobody to wake, so the caller must know now.
+        if tick <= timers.wheel.elapsed() {
+            let key = timers.wheel.insert(tick, waker.clone());
+            return Some((key, Fired::Yes));
         }
         let before = timers.wheel.next_expiration();
         let key = timers.wheel.insert(tick, waker.clone());
@@ -88,7 +99,7 @@ impl TimeShared {
             // The poller may be asleep until `before`: make it look again.
             let _ = self.io.unpark();
         }
-        Some(key)
+        Some((key, Fired::No))
     }
 
     /// Whether the timer fired (or the driver shut down); otherwise stores `waker`.
@@ -193,28 +204,52 @@ mod tests {
         let mut io = IoDriver::new().unwrap();
         let time = TimeShared::new(io.shared().clone());
         let far = Instant::now() + Duration::from_secs(3600);
-        let _a = time.register(far, Waker::noop()).unwrap();
+        let _a = time.register(far, Waker::noop()).unwrap().0;
         // The first timer moved the next expiration from "none": the poller was unparked,
         // so this turn returns at once instead of blocking forever.
         assert_eq!(io.turn(None).unwrap(), 0);
         let _b = time
             .register(far + Duration::from_secs(1), Waker::noop())
-            .unwrap();
+            .unwrap()
+            .0;
         // A later timer does not unpark: the turn times out instead.
         assert_eq!(io.turn(Some(Duration::ZERO)).unwrap(), 0);
         let soon = Instant::now() + Duration::from_millis(2);
-        let _c = time.register(soon, Waker::noop()).unwrap();
+        let _c = time.register(soon, Waker::noop()).unwrap().0;
         assert!(time.next_timeout().unwrap() <= Duration::from_millis(3));
         assert_eq!(io.turn(None).unwrap(), 0, "unparked by the earlier timer");
+    }
+
+    /// The hang behind a lost sleep (1 in ~3 million under load, found by the
+    /// `sleep_100k` bench): a task checks that its deadline is ahead, the driver on
+    /// another worker then advances the wheel past the deadline's tick, and the task
+    /// registers. The wheel files the timer as fired with nobody to wake; `register`
+    /// must say so, or the task waits forever. Here the wheel is advanced first and a
+    /// deadline it has passed is registered, which is the state the race produces.
+    #[test]
+    fn registering_a_deadline_the_wheel_has_passed_reports_it_fired() {
+        let io = IoDriver::new().unwrap();
+        let time = TimeShared::new(io.shared().clone());
+        let deadline = time.start + Duration::from_millis(1);
+        while Instant::now() < time.start + Duration::from_millis(3) {
+            std::hint::spin_loop();
+        }
+        time.process(); // the wheel is now at tick 3 or later
+        let (key, fired) = time.register(deadline, Waker::noop()).unwrap();
+        assert_eq!(fired, Fired::Yes);
+        assert_eq!(time.poll_fired(key, Waker::noop()), Fired::Yes);
+        time.remove(key);
+        assert_eq!(time.timers(), 0);
     }
 
     #[test]
     fn shutdown_fires_waiting_timers_and_refuses_new_ones() {
         let io = IoDriver::new().unwrap();
         let time = TimeShared::new(io.shared().clone());
-        let key = time
+        let (key, fired) = time
             .register(Instant::now() + Duration::from_secs(60), Waker::noop())
             .unwrap();
+        assert_eq!(fired, Fired::No);
         assert_eq!(time.poll_fired(key, Waker::noop()), Fired::No);
         time.shutdown();
         assert_eq!(time.poll_fired(key, Waker::noop()), Fired::Shutdown);

@@ -100,10 +100,12 @@ impl Sleep {
                 if Instant::now() >= self.deadline {
                     Fired::Yes
                 } else {
+                    // `register` reports a deadline the driver passed since the check
+                    // above as fired (see `TimeShared::register`).
                     match self.time.register(self.deadline, cx.waker()) {
-                        Some(key) => {
+                        Some((key, fired)) => {
                             self.state = State::Registered(key);
-                            Fired::No
+                            fired
                         }
                         None => Fired::Shutdown,
                     }

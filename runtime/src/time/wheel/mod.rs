@@ -98,8 +98,7 @@ impl TimerWheel {
         }
     }
 
-    /// The tick the wheel has advanced to.
-    #[cfg(test)]
+    /// The tick the wheel has advanced to: a timer due at or before it is created fired.
     pub(crate) fn elapsed(&self) -> u64 {
         self.elapsed
     }
