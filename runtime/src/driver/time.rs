@@ -73,12 +73,9 @@ impl TimeShared {
         u64::try_from(ms).unwrap_or(u64::MAX)
     }
 
-    /// Adds a timer due at `deadline`. Returns `None` if the driver has shut down.
-    pub(crate) fn register(
-        &self,
-        deadline: Instant,
-        waker: &Waker,
-    ) -> Option<(TimerKey, Fired)> {
+    /// Adds a timer due at `deadline`, with whether it has fired already (see below).
+    /// Returns `None` if the driver has shut down.
+    pub(crate) fn register(&self, deadline: Instant, waker: &Waker) -> Option<(TimerKey, Fired)> {
         let tick = self.deadline_to_tick(deadline);
         let mut timers = self.lock();
         if timers.is_shutdown {
