@@ -214,8 +214,7 @@ pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
             }
             None => {
                 ctx.busy.stop(ctx.counters());
-                ctx.trace.flush();
-                ctx.park();
+                ctx.park(); // records `Park` and flushes the lane before it sleeps
             }
         }
     }
