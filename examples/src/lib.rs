@@ -2,5 +2,8 @@
 //!
 //! * [`tiles`]: the image-processing demo (`cargo run --release --example tiles`): a
 //!   Gaussian-blur + Sobel edge filter cut into tiles with halos and run on spindle-pool.
+//! * [`concepts`]: the book chapter's concepts, one small program each
+//!   (`cargo run --release --example race`, ... see `examples/concepts/`).
 
+pub mod concepts;
 pub mod tiles;

@@ -1,0 +1,14 @@
+//! The concept programs (`examples/concepts/`), run at a small size, checked against
+//! what each one claims. One file per program; each test builds its own runtime or
+//! pool and is bounded in time (none sleeps to synchronise: the waits are the programs'
+//! own timers, timeouts and blocking calls, which are what they demonstrate).
+
+mod condvar;
+mod coroutine;
+mod deadlock;
+mod event_loop;
+mod lock;
+mod parallel;
+mod race;
+mod semaphore;
+mod threads;
