@@ -66,7 +66,7 @@ impl Config {
         Config {
             producers: 3,
             consumers: 2,
-            items: 20_000,
+            items: 5_000,
             capacity: 4,
         }
     }
@@ -515,8 +515,9 @@ impl std::fmt::Display for Report {
         }
         writeln!(
             f,
-            "  Those wake-ups were stolen: another consumer (or producer) got there first. The \
-             while loop waited again."
+            "  Such a wake-up found its item taken by another consumer (or its free slot by \
+             another producer), or, with Notify, consumed a permit stored earlier when nobody \
+             waited. Each time the while loop waited again."
         )?;
         writeln!(f, "A forced spurious wake-up (notify_all, nothing pushed):")?;
         for s in &self.spurious {

@@ -218,7 +218,7 @@ pub struct Report {
     pub ordered_rounds: usize,
     /// Same order: wall time of all rounds.
     pub ordered_elapsed: Duration,
-    /// The runtime's trace (the deadlock, then the ordered rounds).
+    /// The trace of the deadlocked run.
     pub trace: Trace,
 }
 
@@ -301,6 +301,9 @@ pub fn run(cfg: &Config) -> io::Result<Report> {
     })?;
     let (victim_cancelled, survivor_completed) = recovered;
 
+    let trace = pictures::finish(rt); // the picture is of the deadlock only
+
+    let rt = Builder::new_multi_thread().worker_threads(2).build()?;
     let began = Instant::now();
     let ordered_rounds = rt.block_on(async {
         let locks = Locks::new();
@@ -326,7 +329,7 @@ pub fn run(cfg: &Config) -> io::Result<Report> {
         survivor_completed,
         ordered_rounds,
         ordered_elapsed,
-        trace: pictures::finish(rt),
+        trace,
     })
 }
 

@@ -8,8 +8,8 @@
 //! without parallelism, and no locks needed between them.
 //!
 //! The program, on one current-thread runtime:
-//! 1. `clients` coroutines each run `steps` steps, with a 1 ms timer between steps; every
-//!    step notes the thread it ran on. All are the same thread (the one that called
+//! 1. `clients` coroutines each run `steps` steps — a little CPU work, then a 1 ms timer
+//!    ("handle a message, wait for the next") — and every step notes the thread it ran on. All are the same thread (the one that called
 //!    `block_on`), though the OS may move that thread between cores.
 //! 2. A ticker coroutine counts 1 ms timer ticks while another coroutine makes a
 //!    *blocking call*: a synchronous wait of up to `block_for` for the ticker to tick 3
@@ -47,6 +47,8 @@ pub struct Config {
     pub clients: usize,
     /// Steps each.
     pub steps: usize,
+    /// CPU work per step ("handling a message"), a busy loop.
+    pub work_per_step: Duration,
     /// How long the blocking call waits at most.
     pub block_for: Duration,
 }
@@ -57,6 +59,7 @@ impl Config {
         Config {
             clients: 8,
             steps: 4,
+            work_per_step: Duration::from_micros(300),
             block_for: Duration::from_millis(20),
         }
     }
@@ -66,6 +69,7 @@ impl Config {
         Config {
             clients: 6,
             steps: 3,
+            work_per_step: Duration::from_micros(20),
             // Generous: part 3 returns as soon as it sees its ticks; only part 2 waits it
             // out, and that is the point.
             block_for: Duration::from_millis(300),
@@ -113,7 +117,7 @@ pub fn run(cfg: &Config) -> io::Result<Report> {
     rt.block_on(async {
         let mut clients = Vec::new();
         for c in 0..cfg.clients {
-            let (seen, steps) = (seen.clone(), cfg.steps);
+            let (seen, steps, work) = (seen.clone(), cfg.steps, cfg.work_per_step);
             clients.push(
                 task::Builder::new()
                     .name(&format!("client {c}"))
@@ -121,6 +125,10 @@ pub fn run(cfg: &Config) -> io::Result<Report> {
                         for _ in 0..steps {
                             let here = (thread::current().id(), spindle::pool::current_cpu());
                             seen.lock().unwrap().push(here);
+                            let began = Instant::now();
+                            while began.elapsed() < work {
+                                std::hint::spin_loop(); // "handling a message"
+                            }
                             sleep(TICK).await; // "waiting for the network": the loop runs others
                         }
                     })?,
