@@ -110,19 +110,21 @@ async fn piece_task(range: Range<u64>, slices: usize, seen: Seen) -> u64 {
     sum
 }
 
-/// Runs the pieces as tasks on `rt`; returns (checksum, threads, time).
-fn on_runtime(rt: &spindle::Runtime, cfg: &Config) -> io::Result<(u64, usize, Duration)> {
+/// Runs the pieces as tasks on `rt`, named "piece i · `flavor`"; returns (checksum,
+/// threads, time).
+fn on_runtime(
+    rt: &spindle::Runtime,
+    flavor: &str,
+    cfg: &Config,
+) -> io::Result<(u64, usize, Duration)> {
     let seen = Seen::default();
     let began = Instant::now();
     let sum = rt.block_on(async {
         let mut handles = Vec::new();
         for (i, range) in split(cfg.n, cfg.pieces).into_iter().enumerate() {
             let fut = piece_task(range, cfg.slices, seen.clone());
-            handles.push(
-                task::Builder::new()
-                    .name(&format!("piece {i}"))
-                    .spawn(fut)?,
-            );
+            let name = format!("piece {i} · {flavor}");
+            handles.push(task::Builder::new().name(&name).spawn(fut)?);
         }
         let mut sum = 0u64;
         for h in handles {
@@ -141,7 +143,7 @@ pub fn run(cfg: &Config) -> io::Result<Report> {
     let mut ways = Vec::new();
 
     let rt = Builder::new_current_thread().trace(true).build()?;
-    let (sum, threads, elapsed) = on_runtime(&rt, cfg)?;
+    let (sum, threads, elapsed) = on_runtime(&rt, "current", cfg)?;
     ways.push(Way {
         what: "current-thread runtime",
         checksum: sum,
@@ -154,7 +156,7 @@ pub fn run(cfg: &Config) -> io::Result<Report> {
         .worker_threads(cfg.workers)
         .trace(true)
         .build()?;
-    let (sum, threads, elapsed) = on_runtime(&rt, cfg)?;
+    let (sum, threads, elapsed) = on_runtime(&rt, "multi", cfg)?;
     ways.push(Way {
         what: "multi-thread runtime",
         checksum: sum,
