@@ -12,9 +12,5 @@ use spindle_examples::concepts::{condvar, pictures};
 
 fn main() -> std::io::Result<()> {
     let report = condvar::run(&condvar::Config::demo())?;
-    println!("{report}");
-    pictures::save_all(
-        &pictures::out_dir_from_args(),
-        &[("condvar", &report.trace)],
-    )
+    pictures::show(&report, &[("condvar", &report.trace)])
 }

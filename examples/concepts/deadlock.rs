@@ -12,9 +12,5 @@ use spindle_examples::concepts::{deadlock, pictures};
 
 fn main() -> std::io::Result<()> {
     let report = deadlock::run(&deadlock::Config::demo())?;
-    println!("{report}");
-    pictures::save_all(
-        &pictures::out_dir_from_args(),
-        &[("deadlock", &report.trace)],
-    )
+    pictures::show(&report, &[("deadlock", &report.trace)])
 }

@@ -11,9 +11,5 @@ use spindle_examples::concepts::{event_loop, pictures};
 
 fn main() -> std::io::Result<()> {
     let report = event_loop::run(&event_loop::Config::demo())?;
-    println!("{report}");
-    pictures::save_all(
-        &pictures::out_dir_from_args(),
-        &[("event_loop", &report.trace)],
-    )
+    pictures::show(&report, &[("event_loop", &report.trace)])
 }

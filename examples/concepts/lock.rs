@@ -12,6 +12,5 @@ use spindle_examples::concepts::{lock, pictures};
 
 fn main() -> std::io::Result<()> {
     let report = lock::run(&lock::Config::demo())?;
-    println!("{report}");
-    pictures::save_all(&pictures::out_dir_from_args(), &[("lock", &report.trace)])
+    pictures::show(&report, &[("lock", &report.trace)])
 }

@@ -12,9 +12,5 @@ use spindle_examples::concepts::{parallel, pictures};
 
 fn main() -> std::io::Result<()> {
     let report = parallel::run(&parallel::Config::demo())?;
-    println!("{report}");
-    pictures::save_all(
-        &pictures::out_dir_from_args(),
-        &[("parallel", &report.trace)],
-    )
+    pictures::show(&report, &[("parallel", &report.trace)])
 }

@@ -10,9 +10,5 @@ use spindle_examples::concepts::{pictures, semaphore};
 
 fn main() -> std::io::Result<()> {
     let report = semaphore::run(&semaphore::Config::demo())?;
-    println!("{report}");
-    pictures::save_all(
-        &pictures::out_dir_from_args(),
-        &[("semaphore", &report.trace)],
-    )
+    pictures::show(&report, &[("semaphore", &report.trace)])
 }

@@ -11,9 +11,5 @@ use spindle_examples::concepts::{pictures, threads};
 
 fn main() -> std::io::Result<()> {
     let report = threads::run(&threads::Config::demo())?;
-    println!("{report}");
-    pictures::save_all(
-        &pictures::out_dir_from_args(),
-        &[("threads-pool", &report.trace)],
-    )
+    pictures::show(&report, &[("threads-pool", &report.trace)])
 }

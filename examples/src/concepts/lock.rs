@@ -142,12 +142,10 @@ pub fn run(cfg: &Config) -> io::Result<Report> {
 /// Part 1: `tasks` tasks increment one counter `increments` times each, three ways.
 fn contend(cfg: &Config) -> io::Result<Vec<Contention>> {
     let rt = Builder::new_multi_thread().worker_threads(2).build()?;
-    let expected = cfg.tasks as u64 * cfg.increments;
     let n = cfg.increments;
-    let mut runs = Vec::new();
 
     let std_lock = Arc::new(StdMutex::new(0u64));
-    let elapsed = timed(&rt, cfg.tasks, |_| {
+    let with_std = case(&rt, "std Mutex, never across .await", cfg, || {
         let lock = std_lock.clone();
         async move {
             for i in 0..n {
@@ -158,16 +156,9 @@ fn contend(cfg: &Config) -> io::Result<Vec<Contention>> {
             }
         }
     })?;
-    let counted = *std_lock.lock().unwrap();
-    runs.push(Contention {
-        what: "std Mutex, never across .await",
-        expected,
-        counted,
-        elapsed,
-    });
 
     let async_lock = Arc::new(AsyncMutex::new(0u64));
-    let elapsed = timed(&rt, cfg.tasks, |_| {
+    let with_async = case(&rt, "spindle Mutex", cfg, || {
         let lock = async_lock.clone();
         async move {
             for i in 0..n {
@@ -178,16 +169,9 @@ fn contend(cfg: &Config) -> io::Result<Vec<Contention>> {
             }
         }
     })?;
-    let counted = *async_lock.try_lock().expect("every task finished");
-    runs.push(Contention {
-        what: "spindle Mutex",
-        expected,
-        counted,
-        elapsed,
-    });
 
     let across = Arc::new(AsyncMutex::new(0u64));
-    let elapsed = timed(&rt, cfg.tasks, |_| {
+    let held_across = case(&rt, "spindle Mutex, held across .await", cfg, || {
         let lock = across.clone();
         async move {
             for _ in 0..n {
@@ -198,30 +182,49 @@ fn contend(cfg: &Config) -> io::Result<Vec<Contention>> {
             }
         }
     })?;
-    let counted = *across.try_lock().expect("every task finished");
-    runs.push(Contention {
-        what: "spindle Mutex, held across .await",
-        expected,
-        counted,
-        elapsed,
-    });
-    Ok(runs)
+
+    let finished = "every task finished";
+    Ok(vec![
+        Contention {
+            counted: *std_lock.lock().unwrap(),
+            ..with_std
+        },
+        Contention {
+            counted: *async_lock.try_lock().expect(finished),
+            ..with_async
+        },
+        Contention {
+            counted: *across.try_lock().expect(finished),
+            ..held_across
+        },
+    ])
 }
 
-/// Spawns `tasks` futures made by `make` on `rt` and waits for all; returns the time.
-fn timed<F>(rt: &spindle::Runtime, tasks: usize, make: impl Fn(usize) -> F) -> io::Result<Duration>
+/// Spawns `cfg.tasks` futures made by `make` on `rt` and waits for all of them; returns
+/// the run's time (its `counted` is left 0 for the caller, who owns the counter).
+fn case<F>(
+    rt: &spindle::Runtime,
+    what: &'static str,
+    cfg: &Config,
+    make: impl Fn() -> F,
+) -> io::Result<Contention>
 where
     F: Future<Output = ()> + Send + 'static,
 {
     let began = Instant::now();
-    let handles: Vec<_> = (0..tasks).map(|i| rt.spawn(make(i))).collect();
+    let handles: Vec<_> = (0..cfg.tasks).map(|_| rt.spawn(make())).collect();
     rt.block_on(async {
         for h in handles {
             h.await.map_err(io::Error::other)?;
         }
         io::Result::Ok(())
     })?;
-    Ok(began.elapsed())
+    Ok(Contention {
+        what,
+        expected: cfg.tasks as u64 * cfg.increments,
+        counted: 0,
+        elapsed: began.elapsed(),
+    })
 }
 
 /// Part 2, the wrong way: the `block_on` future holds a std guard across an `.await`.

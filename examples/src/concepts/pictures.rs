@@ -47,6 +47,13 @@ pub fn save_svg(dir: &Path, name: &str, trace: &Trace) -> io::Result<PathBuf> {
     Ok(path)
 }
 
+/// What every drawing program's `main` does: prints its report, then saves its pictures
+/// into the folder named by its first argument ([`out_dir_from_args`]).
+pub fn show(report: &impl std::fmt::Display, pictures: &[(&str, &Trace)]) -> io::Result<()> {
+    println!("{report}");
+    save_all(&out_dir_from_args(), pictures)
+}
+
 /// Saves each `(name, trace)` and prints where it went.
 pub fn save_all(dir: &Path, pictures: &[(&str, &Trace)]) -> io::Result<()> {
     for (name, trace) in pictures {
