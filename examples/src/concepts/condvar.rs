@@ -20,9 +20,9 @@
 //! 1. a bounded queue (capacity `capacity`) with std `Mutex` + two `Condvar`s
 //!    (`not_empty`, `not_full`) under `producers` producer and `consumers` consumer
 //!    threads, counting the wake-ups that found the condition still false;
-//! 2. a forced spurious wake-up (`notify_all` with nothing pushed) against a consumer
-//!    written with `while` (it waits again, then gets the item) and one written with `if`
-//!    (it takes from an empty queue: `None`, a crash if it had called `unwrap`);
+//! 2. a forced spurious wake-up (`notify_all` with nothing pushed, `spurious_wakeup.rs`)
+//!    against a consumer written with `while` (it waits again, then gets the item) and one
+//!    written with `if` (it takes from an empty queue: `None`, a crash with `unwrap`);
 //! 3. the same queue for tasks, with spindle's `Notify` in place of the condvar (same
 //!    rule; `notify_one` with no waiter stores a permit, so a notification sent between
 //!    the check and the `.await` is not lost — the lost-wakeup race `Condvar` avoids by
@@ -46,6 +46,7 @@ use spindle::task;
 use spindle::trace::Trace;
 
 use super::pictures;
+use super::spurious_wakeup::{Rule, Spurious, forced_spurious_wakeup};
 
 /// Sizes.
 #[derive(Clone, Debug)]
@@ -222,36 +223,6 @@ pub struct Delivery {
     pub elapsed: Duration,
 }
 
-/// How the consumer of the forced spurious wake-up checks its condition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
-    /// `while queue.is_empty() { wait }`: right.
-    While,
-    /// `if queue.is_empty() { wait }`: wrong.
-    If,
-}
-
-/// The outcome of a forced spurious wake-up.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Spurious {
-    /// The rule the consumer used.
-    pub rule: Rule,
-    /// What it took from the queue: `Some(42)` is right, `None` means it took from an
-    /// empty queue.
-    pub took: Option<u32>,
-    /// Wake-ups it saw with nothing in the queue.
-    pub futile_wakeups: u32,
-}
-
-/// The one-slot queue of the spurious wake-up scene.
-#[derive(Default)]
-struct Slot {
-    item: Option<u32>,
-    waiting: bool,
-    done: bool,
-    futile: u32,
-}
-
 /// The program's findings.
 pub struct Report {
     /// The sizes used.
@@ -325,77 +296,6 @@ fn with_condvar(cfg: &Config) -> Delivery {
         received,
         futile_wakeups: queue.futile_wakeups(),
         elapsed: began.elapsed(),
-    }
-}
-
-/// Part 2: one consumer waits on an empty one-slot queue; a `notify_all` with nothing
-/// pushed wakes it, as a spurious wake-up would; then, if it is waiting again, an item
-/// is pushed for real. Synchronised by polling the shared state under its lock (with a
-/// deadline), never by sleeping.
-pub fn forced_spurious_wakeup(rule: Rule) -> Spurious {
-    let shared = Arc::new((Mutex::new(Slot::default()), Condvar::new()));
-    let consumer = {
-        let shared = shared.clone();
-        thread::spawn(move || {
-            let (lock, cv) = &*shared;
-            let mut s = lock.lock().unwrap();
-            match rule {
-                Rule::While => {
-                    while s.item.is_none() {
-                        s.waiting = true;
-                        s = cv.wait(s).unwrap();
-                        s.waiting = false;
-                        if s.item.is_none() {
-                            s.futile += 1;
-                        }
-                    }
-                }
-                Rule::If => {
-                    if s.item.is_none() {
-                        s.waiting = true;
-                        s = cv.wait(s).unwrap();
-                        s.waiting = false;
-                        if s.item.is_none() {
-                            s.futile += 1;
-                        }
-                    }
-                }
-            }
-            let took = s.item.take(); // Rule::If: may be None — the bug
-            s.done = true;
-            (took, s.futile)
-        })
-    };
-    let (lock, cv) = &*shared;
-    // The consumer sets `waiting` and then waits, which releases the lock: once we hold
-    // the lock and see `waiting`, it is asleep in `wait`.
-    wait_until(lock, |s| s.waiting || s.done);
-    cv.notify_all(); // nothing was pushed: a wake-up with no reason
-    if rule == Rule::While {
-        wait_until(lock, |s| (s.futile > 0 && s.waiting) || s.done);
-        lock.lock().unwrap().item = Some(42);
-        cv.notify_all();
-    }
-    let (took, futile_wakeups) = consumer.join().expect("the consumer panicked");
-    Spurious {
-        rule,
-        took,
-        futile_wakeups,
-    }
-}
-
-/// Polls `cond` under `lock` until it holds, yielding the thread in between.
-///
-/// # Panics
-/// After 10 s: the scene is stuck, which is a bug in it.
-fn wait_until(lock: &Mutex<Slot>, cond: impl Fn(&Slot) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !cond(&lock.lock().unwrap()) {
-        assert!(
-            Instant::now() < deadline,
-            "the spurious wake-up scene is stuck"
-        );
-        thread::yield_now();
     }
 }
 

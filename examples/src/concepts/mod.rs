@@ -16,6 +16,7 @@
 //! | [`lock`] | mutual exclusion | std `Mutex` vs spindle's async `Mutex`; a std guard held across `.await` |
 //! | [`semaphore`] | bounding concurrency | K permits: never more than K tasks inside |
 //! | [`condvar`] | condition variables | a bounded queue with `Condvar`, then `Notify`, then `mpsc`; the while-loop rule |
+//! | [`spurious_wakeup`] | (part of `condvar`) | a forced spurious wake-up against `while` and `if` |
 //! | [`deadlock`] | deadlock | two locks in opposite orders, detected by a timeout; lock ordering as the fix |
 //! | [`event_loop`] | the event loop | many coroutines on one thread (asyncio's model); what a blocking call does |
 //! | [`coroutine`] | coroutines | an `async fn` beside the state machine the compiler makes of it |
@@ -33,4 +34,5 @@ pub mod parallel;
 pub mod pictures;
 pub mod race;
 pub mod semaphore;
+pub mod spurious_wakeup;
 pub mod threads;

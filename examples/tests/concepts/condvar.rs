@@ -1,4 +1,5 @@
-use spindle_examples::concepts::condvar::{self, Config, Rule};
+use spindle_examples::concepts::condvar::{self, Config};
+use spindle_examples::concepts::spurious_wakeup::{self, Rule};
 
 #[test]
 fn every_queue_delivers_every_item_once() {
@@ -11,14 +12,14 @@ fn every_queue_delivers_every_item_once() {
 
 #[test]
 fn the_while_loop_survives_a_spurious_wakeup() {
-    let s = condvar::forced_spurious_wakeup(Rule::While);
+    let s = spurious_wakeup::forced_spurious_wakeup(Rule::While);
     assert_eq!(s.took, Some(42));
     assert!(s.futile_wakeups >= 1);
 }
 
 #[test]
 fn the_if_takes_from_an_empty_queue() {
-    let s = condvar::forced_spurious_wakeup(Rule::If);
+    let s = spurious_wakeup::forced_spurious_wakeup(Rule::If);
     assert_eq!(s.took, None);
     assert_eq!(s.futile_wakeups, 1);
 }
