@@ -32,6 +32,7 @@
 //!   traits, `AsyncReadUninit`, and `io::unix::AsyncFd` for foreign descriptors;
 //! - [`time`]: `sleep`, `timeout`, `interval`; [`sync`]: channels and locks;
 //! - [`signal`]: `ctrl_c` and Unix signals as streams, driven by the event loop;
+//! - [`fs`]: files and directories, their system calls on the blocking pool;
 //! - [`trace`]: the trace recorder and its exporters (the `spindle-trace` crate,
 //!   re-exported) and the runtime's recording hooks;
 //! - `coop`: the cooperative budget; `loom`: the loom shim.
@@ -42,6 +43,7 @@ pub use spindle_pool as pool;
 
 pub(crate) mod coop;
 pub(crate) mod driver;
+pub mod fs;
 pub mod io;
 pub(crate) mod loom;
 #[doc(hidden)]
