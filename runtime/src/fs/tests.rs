@@ -48,6 +48,10 @@ async fn names(dir: &Path) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "system-call wrappers: slow under Miri, and copy_file_range is not emulated"
+)]
 fn round_trip_write_read_metadata_rename_read_dir_seek() {
     let tmp = TempDir::new("round-trip");
     run(async {
@@ -101,6 +105,10 @@ fn round_trip_write_read_metadata_rename_read_dir_seek() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "system-call wrappers: slow under Miri, and copy_file_range is not emulated"
+)]
 fn many_small_writes_are_batched_and_flush_waits_for_every_byte() {
     let tmp = TempDir::new("batched");
     run(async {
@@ -136,6 +144,10 @@ fn many_small_writes_are_batched_and_flush_waits_for_every_byte() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "system-call wrappers: slow under Miri, and copy_file_range is not emulated"
+)]
 fn reads_and_writes_interleave_at_the_callers_position() {
     let tmp = TempDir::new("interleave");
     run(async {
@@ -163,6 +175,10 @@ fn reads_and_writes_interleave_at_the_callers_position() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "system-call wrappers: slow under Miri, and copy_file_range is not emulated"
+)]
 fn os_errors_come_back_as_io_errors() {
     let tmp = TempDir::new("errors");
     run(async {
@@ -206,6 +222,10 @@ fn os_errors_come_back_as_io_errors() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "system-call wrappers: slow under Miri, and copy_file_range is not emulated"
+)]
 fn a_listing_longer_than_one_batch_lists_everything() {
     let tmp = TempDir::new("listing");
     for i in 0..100 {
@@ -228,6 +248,10 @@ fn fs_outside_a_runtime_panics_with_the_fix() {
 /// 100 KiB, so reads straddle the read-ahead and writes the batch) on a `File` and on a
 /// `Vec` with a cursor must agree at every step, and the file must equal the model.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "system-call wrappers: slow under Miri, and copy_file_range is not emulated"
+)]
 fn random_operations_agree_with_a_model() {
     let tmp = TempDir::new("model");
     run(async {
