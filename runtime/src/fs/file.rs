@@ -49,7 +49,7 @@ use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
 
 use super::file_buf::{Buf, CHUNK, MAX_OP, Op, Outcome};
 use super::{OpenOptions, asyncify, join_error, spawn_fs};
-use crate::scheduler::context;
+use crate::runtime::Handle;
 use crate::task::JoinHandle;
 
 /// An open file, with `futures-io`'s `AsyncRead`, `AsyncWrite` and `AsyncSeek`
@@ -320,7 +320,7 @@ impl Drop for File {
         let buf = std::mem::take(buf);
         let std = self.std.clone();
         let write = move || drop(buf.run(Op::Write, &std));
-        if context::with_current(|_| ()).is_some() {
+        if Handle::try_current().is_ok() {
             drop(spawn_fs("spindle::fs::File::drop", write));
         } else {
             write();

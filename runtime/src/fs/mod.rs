@@ -45,7 +45,7 @@ pub use read_dir::{DirEntry, ReadDir, read_dir};
 
 use std::io;
 
-use crate::scheduler::context;
+use crate::runtime::Handle;
 use crate::task::{JoinError, JoinHandle};
 
 /// Runs `f` on the current runtime's blocking pool.
@@ -57,13 +57,14 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    context::with_current(move |h| h.spawn_blocking(f)).unwrap_or_else(|| {
+    let Ok(handle) = Handle::try_current() else {
         panic!(
             "{what} must be called inside a spindle runtime (from a task or inside \
              Runtime::block_on): it runs its system call on the runtime's blocking pool. \
              Outside a runtime, use std::fs"
         )
-    })
+    };
+    handle.spawn_blocking(f)
 }
 
 /// A blocking file task that did not return: it panicked, or runtime shutdown
