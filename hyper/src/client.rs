@@ -34,10 +34,10 @@ use std::io;
 
 use hyper::body::Body;
 use hyper::client::conn::http1;
-use spindle::io::{AsyncRead, AsyncWrite};
+use spindle::io::AsyncWrite;
 use spindle::net::{TcpStream, ToSocketAddrs};
 
-use crate::{BoxError, SpindleIo};
+use crate::{BoxError, SpindleIo, TrustedReadUninit};
 
 /// Connects to `addr` over TCP (`TCP_NODELAY` on) and runs the HTTP/1.1 handshake.
 /// Errors are the connect's `io::Error`, or hyper's handshake error wrapped in one.
@@ -55,13 +55,14 @@ where
     handshake(stream).await.map_err(io::Error::other)
 }
 
-/// Runs the HTTP/1.1 handshake on an open stream and spawns its connection task.
+/// Runs the HTTP/1.1 handshake on an open stream and spawns its connection task. A
+/// spindle socket goes in as it is; any other futures-io stream in [`ZeroFill`](crate::ZeroFill).
 ///
 /// # Panics
 /// Outside a spindle runtime (the connection task needs one).
 pub async fn handshake<T, B>(io: T) -> hyper::Result<http1::SendRequest<B>>
 where
-    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    T: TrustedReadUninit + AsyncWrite + Unpin + Send + 'static,
     B: Body + Send + 'static,
     B::Data: Send,
     B::Error: Into<BoxError>,
@@ -86,7 +87,7 @@ pub async fn handshake_http2<T, B>(
     io: T,
 ) -> hyper::Result<hyper::client::conn::http2::SendRequest<B>>
 where
-    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    T: TrustedReadUninit + AsyncWrite + Unpin + Send + 'static,
     B: Body + Send + 'static + Unpin,
     B::Data: Send,
     B::Error: Into<BoxError>,

@@ -2,8 +2,12 @@
 //! spindle's sockets.
 //!
 //! hyper reads into its own buffer, handed over as a [`ReadBufCursor`]: spare capacity
-//! that may be uninitialised. A futures-io reader wants `&mut [u8]`, so this version
-//! zero-fills the cursor before each read.
+//! that may be uninitialised. `SpindleIo` passes that memory straight to the stream's
+//! [`AsyncReadUninit::poll_read_uninit`] (for spindle's sockets, one `read(2)` into it)
+//! and then advances the cursor by the bytes read. No zero-fill: that is what the
+//! [`TrustedReadUninit`] bound is for (its module says why a safe trait's promise is not
+//! enough). A stream that only has futures-io's `poll_read` goes in through
+//! [`ZeroFill`](crate::ZeroFill): `SpindleIo::new(ZeroFill::new(stream))`.
 //!
 //! Writes pass straight through, vectored ones included: `is_write_vectored` is `true`,
 //! so hyper queues its header buffer and the body chunks as separate slices and spindle
@@ -15,9 +19,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use hyper::rt::ReadBufCursor;
-use spindle::io::{AsyncRead, AsyncWrite};
+use spindle::io::AsyncWrite;
 
-/// A spindle socket (or any futures-io stream) as hyper's `Read` + `Write`.
+use crate::TrustedReadUninit;
+
+/// A spindle socket (or any stream in [`ZeroFill`](crate::ZeroFill)) as hyper's `Read` + `Write`.
 #[derive(Debug)]
 pub struct SpindleIo<T> {
     inner: T,
@@ -54,29 +60,18 @@ impl<T> SpindleIo<T> {
     }
 }
 
-impl<T: AsyncRead> hyper::rt::Read for SpindleIo<T> {
+impl<T: TrustedReadUninit> hyper::rt::Read for SpindleIo<T> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         mut buf: ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        // SAFETY: `as_mut` hands out the cursor's spare capacity; we only ever write
-        // initialised bytes into it (the zeros below, then the reader's bytes), never
-        // de-initialise a byte, which is all `as_mut` asks.
+        // SAFETY: `as_mut` hands out the cursor's spare capacity on the condition that
+        // no initialised byte is de-initialised; the reader only writes bytes into it.
         let spare: &mut [MaybeUninit<u8>] = unsafe { buf.as_mut() };
-        let len = spare.len();
-        spare.fill(MaybeUninit::new(0));
-        // SAFETY: every byte of `spare` was initialised just above, and `MaybeUninit<u8>`
-        // has the layout of `u8`.
-        let bytes: &mut [u8] = unsafe { &mut *(spare as *mut [MaybeUninit<u8>] as *mut [u8]) };
-        let n = ready!(self.inner_pin().poll_read(cx, bytes))?;
-        if n > len {
-            return Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "the reader reported more bytes than the buffer holds",
-            )));
-        }
-        // SAFETY: the first `n <= len` bytes of the cursor are initialised (all were).
+        let n = ready!(self.inner_pin().poll_read_uninit(cx, spare))?;
+        // SAFETY: `T: TrustedReadUninit` promises that on `Ok(n)`, `n` is at most the
+        // spare length and the first `n` spare bytes were written.
         unsafe { buf.advance(n) };
         Poll::Ready(Ok(()))
     }

@@ -6,6 +6,7 @@
 //! | hyper needs | here | what it does |
 //! |---|---|---|
 //! | `rt::Read` + `rt::Write` (bytes in and out) | [`SpindleIo`] | spindle sockets; reads land in hyper's uninitialised buffer without zero-filling it |
+//! | the same, for any futures-io stream | [`ZeroFill`] | zero-fills each read buffer first, the sound way for a reader we know nothing about |
 //! | `rt::Executor` (HTTP/2 spawns a task per stream) | [`SpindleExecutor`] | `Handle::spawn` |
 //! | `rt::Timer` (keep-alive and header timeouts, HTTP/2 pings) | [`SpindleTimer`] | spindle's timing wheel |
 //!
@@ -103,6 +104,8 @@ mod executor;
 mod io;
 mod serve;
 mod timer;
+mod trusted_read;
+mod zero_fill;
 
 pub mod client;
 
@@ -110,6 +113,8 @@ pub use executor::SpindleExecutor;
 pub use io::SpindleIo;
 pub use serve::{Listener, Serve, ServeReport, serve};
 pub use timer::SpindleTimer;
+pub use trusted_read::TrustedReadUninit;
+pub use zero_fill::ZeroFill;
 
 /// The error type hyper's service and body bounds use.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

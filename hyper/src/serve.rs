@@ -33,16 +33,16 @@ use std::time::Duration;
 use hyper::body::{Body, Incoming};
 use hyper::service::Service;
 use hyper::{Request, Response};
-use spindle::io::{AsyncRead, AsyncWrite};
+use spindle::io::AsyncWrite;
 use spindle::sync::watch;
 use spindle::task::{JoinError, JoinSet};
 
-use crate::{BoxError, SpindleIo, SpindleTimer};
+use crate::{BoxError, SpindleIo, SpindleTimer, TrustedReadUninit};
 
 /// A listening socket `serve` can accept from: spindle's `TcpListener` and `UnixListener`.
 pub trait Listener: Send + 'static {
     /// The accepted stream.
-    type Io: AsyncRead + AsyncWrite + Unpin + Send + 'static;
+    type Io: TrustedReadUninit + AsyncWrite + Unpin + Send + 'static;
     /// The peer's address.
     type Addr: Send + 'static;
 

@@ -291,3 +291,26 @@ async fn header_read_timeout_closes_a_stalled_peer() {
     );
     server.abort();
 }
+
+/// Any futures-io stream works through `ZeroFill`: here a Unix socket pair, wrapped,
+/// with the client handshake on one end and hyper's server connection on the other.
+#[spindle::test]
+async fn zero_fill_carries_a_futures_io_stream() {
+    let (client_end, server_end) = spindle::net::UnixStream::pair().unwrap();
+    spindle::spawn(async move {
+        let io = spindle_hyper::SpindleIo::new(spindle_hyper::ZeroFill::new(server_end));
+        hyper::server::conn::http1::Builder::new()
+            .serve_connection(io, hyper::service::service_fn(routes))
+            .await
+            .unwrap();
+    });
+    let mut client = spindle_hyper::client::handshake(spindle_hyper::ZeroFill::new(client_end))
+        .await
+        .unwrap();
+    let req = Request::post("/echo")
+        .header("host", "localhost")
+        .body(Full::new(Bytes::from_static(b"through zero-fill")))
+        .unwrap();
+    let res = client.send_request(req).await.unwrap();
+    assert_eq!(&body_of(res).await[..], b"through zero-fill");
+}
