@@ -1,7 +1,9 @@
 //! A hyper "hello" server on spindle (spindle-hyper) and the same on tokio (hyper-util's
 //! `TokioIo`), each in its own process with 2 workers, loaded by `wrk` from a third:
 //! A B A B ..., then requests/s and p50/p99 latency per run, medians and the ratios
-//! spindle/tokio.
+//! spindle/tokio. A third server, `spindle-zero-fill`, is spindle-hyper with its reads
+//! through `ZeroFill` (hyper's buffer zeroed before each read, as a plain futures-io
+//! adapter must): the cost of the zero-fill, measured in the same interleaving.
 //!
 //! ```sh
 //! apt-get install -y wrk        # once
@@ -41,9 +43,10 @@ fn main() {
     }
     let mut spindle_runs = Vec::new();
     let mut tokio_runs = Vec::new();
+    let mut zero_fill_runs = Vec::new();
     println!("pair  runtime   req/s       p50       p99");
     for pair in 0..pairs {
-        for which in ["spindle", "tokio"] {
+        for which in ["spindle", "tokio", "spindle-zero-fill"] {
             let run = load(which, seconds, connections);
             println!(
                 "{pair:>4}  {which:<8} {:>8.0} {:>7.0}µs {:>7.0}µs",
@@ -51,7 +54,8 @@ fn main() {
             );
             match which {
                 "spindle" => spindle_runs.push(run),
-                _ => tokio_runs.push(run),
+                "tokio" => tokio_runs.push(run),
+                _ => zero_fill_runs.push(run),
             }
         }
     }
@@ -154,7 +158,7 @@ async fn hello(
 /// The server process: prints its address, serves until killed.
 fn serve(which: &str) {
     match which {
-        "spindle" => {
+        "spindle" | "spindle-zero-fill" => {
             let rt = spindle::runtime::Builder::new_multi_thread()
                 .worker_threads(WORKERS)
                 .build()
@@ -164,10 +168,15 @@ fn serve(which: &str) {
                     .await
                     .unwrap();
                 println!("{}", listener.local_addr().unwrap());
-                spindle_hyper::serve(listener, hyper::service::service_fn(hello))
-                    .run()
-                    .await
-                    .unwrap();
+                let service = hyper::service::service_fn(hello);
+                if which == "spindle" {
+                    spindle_hyper::serve(listener, service).run().await.unwrap();
+                } else {
+                    spindle_hyper::serve(ZeroFillListener(listener), service)
+                        .run()
+                        .await
+                        .unwrap();
+                }
             });
         }
         "tokio" => {
@@ -199,5 +208,21 @@ fn serve(which: &str) {
             });
         }
         other => panic!("HYPER_WRK_SERVE={other}: expected spindle or tokio"),
+    }
+}
+
+/// spindle's TCP listener handing out `ZeroFill`-wrapped streams (reads zero-fill).
+struct ZeroFillListener(spindle::net::TcpListener);
+
+impl spindle_hyper::Listener for ZeroFillListener {
+    type Io = spindle_hyper::ZeroFill<spindle::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    fn poll_accept(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<(Self::Io, Self::Addr)>> {
+        spindle_hyper::Listener::poll_accept(&mut self.0, cx)
+            .map_ok(|(stream, addr)| (spindle_hyper::ZeroFill::new(stream), addr))
     }
 }
