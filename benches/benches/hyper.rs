@@ -43,6 +43,13 @@ async fn round_trip(sender: &mut SendRequest<Empty<Bytes>>) {
     assert_eq!(&body[..], b"hello world");
 }
 
+/// One connection's share of the batch: its requests, one after the other.
+async fn session(mut sender: SendRequest<Empty<Bytes>>) {
+    for _ in 0..REQUESTS_PER_CONNECTION {
+        round_trip(&mut sender).await;
+    }
+}
+
 mod on_spindle {
     use super::*;
 
@@ -68,14 +75,7 @@ mod on_spindle {
 
     pub async fn many(addr: SocketAddr) {
         let tasks: Vec<_> = (0..CONNECTIONS)
-            .map(|_| {
-                spindle::spawn(async move {
-                    let mut sender = client(addr).await;
-                    for _ in 0..REQUESTS_PER_CONNECTION {
-                        round_trip(&mut sender).await;
-                    }
-                })
-            })
+            .map(|_| spindle::spawn(async move { session(client(addr).await).await }))
             .collect();
         for t in tasks {
             t.await.unwrap();
@@ -130,14 +130,7 @@ mod on_tokio {
 
     pub async fn many(addr: SocketAddr) {
         let tasks: Vec<_> = (0..CONNECTIONS)
-            .map(|_| {
-                tokio::spawn(async move {
-                    let mut sender = client(addr).await;
-                    for _ in 0..REQUESTS_PER_CONNECTION {
-                        round_trip(&mut sender).await;
-                    }
-                })
-            })
+            .map(|_| tokio::spawn(async move { session(client(addr).await).await }))
             .collect();
         for t in tasks {
             t.await.unwrap();

@@ -193,6 +193,24 @@ fn slow_service() -> (Slow, oneshot::Receiver<()>, oneshot::Sender<()>) {
     (slow, started_rx, release_tx)
 }
 
+/// A server with `grace`, and a `/slow` request on it that has reached the service and
+/// waits there until the returned sender releases it.
+async fn start_slow_request(
+    grace: Duration,
+) -> (
+    Server,
+    JoinHandle<hyper::Result<Response<Incoming>>>,
+    oneshot::Sender<()>,
+) {
+    let (slow, started, release) = slow_service();
+    let service = hyper::service::service_fn(move |req| slow.clone().call(req));
+    let server = start(service, grace).await;
+    let mut client = spindle_hyper::client::connect(server.addr).await.unwrap();
+    let in_flight = spindle::spawn(async move { client.send_request(get("/slow")).await });
+    started.await.unwrap();
+    (server, in_flight, release)
+}
+
 /// Connects until the kernel refuses: the server drops its listener in the same poll
 /// that sees the signal, but the test cannot see that poll. Bounded, no sleeps.
 async fn wait_until_refused(addr: SocketAddr) {
@@ -210,13 +228,7 @@ async fn wait_until_refused(addr: SocketAddr) {
 
 #[spindle::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_finishes_in_flight_and_refuses_new_connections() {
-    let (slow, started, release) = slow_service();
-    let service = hyper::service::service_fn(move |req| slow.clone().call(req));
-    let server = start(service, Duration::from_secs(10)).await;
-
-    let mut client = spindle_hyper::client::connect(server.addr).await.unwrap();
-    let in_flight = spindle::spawn(async move { client.send_request(get("/slow")).await });
-    started.await.unwrap();
+    let (server, in_flight, release) = start_slow_request(Duration::from_secs(10)).await;
 
     let addr = server.addr;
     let _ = server.stop.send(());
@@ -225,8 +237,8 @@ async fn graceful_shutdown_finishes_in_flight_and_refuses_new_connections() {
     release.send(()).unwrap();
     let res = in_flight.await.unwrap().unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    // hyper marks the last response of a connection that is shutting down.
-    assert_eq!(res.headers()["connection"], "close");
+    // (Whether it carries `connection: close` depends on whether the connection task
+    // saw the notice before the release: both orders are correct, so not asserted.)
     assert_eq!(&body_of(res).await[..], b"slow done");
 
     let report = server.task.await.unwrap().unwrap();
@@ -236,13 +248,7 @@ async fn graceful_shutdown_finishes_in_flight_and_refuses_new_connections() {
 
 #[spindle::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_still_running_after_the_grace_period_are_aborted() {
-    let (slow, started, _release_never) = slow_service();
-    let service = hyper::service::service_fn(move |req| slow.clone().call(req));
-    let server = start(service, Duration::from_millis(50)).await;
-
-    let mut client = spindle_hyper::client::connect(server.addr).await.unwrap();
-    let in_flight = spindle::spawn(async move { client.send_request(get("/slow")).await });
-    started.await.unwrap();
+    let (server, in_flight, _release_never) = start_slow_request(Duration::from_millis(50)).await;
 
     let report = server.stop().await;
     assert_eq!(
