@@ -1,0 +1,96 @@
+//! The tour: the seed's three jobs at small sizes, each run the ways the book chapter
+//! compares, in about half a minute. `cargo run --release` at the workspace root runs it.
+//!
+//! Each section prints one comparison table and a line saying what it shows, and writes
+//! its timeline (drawn by spindle's own tracer) to `tour-out/<job>.svg`. The folder is
+//! ignored by git, so the tour never writes over a tracked file.
+//!
+//! The tour is also the program the tiles section re-executes for its child processes
+//! (the hidden first argument `--tiles-worker`), and the integration tests use it so.
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use spindle_examples::tiles::{
+    EdgeFilter, TileGrid, WorkerCommand, compare_modes, filter_on_pool, is_worker_invocation,
+    serve_band, test_image,
+};
+use spindle_pool::ThreadPool;
+use spindle_pool::trace::Recorder;
+
+/// Where the timelines go (ignored by git).
+const OUT_DIR: &str = "tour-out";
+
+fn main() -> ExitCode {
+    if is_worker_invocation() {
+        return match serve_band(&mut std::io::stdin().lock(), &mut std::io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("tour (tiles worker): {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match tour() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tour: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn tour() -> Result<(), Box<dyn Error>> {
+    let started = Instant::now();
+    let out = PathBuf::from(OUT_DIR);
+    std::fs::create_dir_all(&out)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "spindle tour: three jobs, each done several ways, on this machine's {cores} cores.\n\
+         Timelines go to {OUT_DIR}/; each job also has its own example with more options.\n"
+    );
+    tiles(&out, cores)?;
+    println!("tour done in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// CPU-bound: an edge filter on tiles, in pool threads and in child processes.
+fn tiles(out: &Path, cores: usize) -> Result<(), Box<dyn Error>> {
+    let workers = cores.max(2);
+    println!("== tiles: an edge filter on a 2000x1500 image cut into 256-pixel tiles (CPU-bound)");
+    println!("   more: cargo run --release --example tiles -- --mode processes\n");
+    let (w, h) = (2000, 1500);
+    let src = test_image(w, h);
+    let filter = EdgeFilter::new(EdgeFilter::DEFAULT_SIGMA)?;
+    let grid = TileGrid::new(w, h, 256, 256)?;
+    let comparison = compare_modes(
+        &WorkerCommand::current_exe()?,
+        workers,
+        3,
+        &filter,
+        &src,
+        &grid,
+    )?;
+    println!("{comparison}");
+    println!(
+        "-> threads share one memory, so the tiles cost only compute; each process has its own,\n   \
+         so the pixels must be copied in and out and the processes started: same image, more time.\n"
+    );
+    // One traced run on the pool for the picture.
+    let recorder = Recorder::new();
+    let pool = ThreadPool::builder()
+        .threads(workers)
+        .thread_name(|i| format!("tile-{i}"))
+        .trace(recorder.clone())
+        .build()?;
+    filter_on_pool(&pool, &filter, &src, &grid);
+    pool.shutdown();
+    let path = out.join("tiles.svg");
+    recorder
+        .snapshot()
+        .write_svg(std::io::BufWriter::new(std::fs::File::create(&path)?))?;
+    println!("   timeline of one threads run: {}\n", path.display());
+    Ok(())
+}
