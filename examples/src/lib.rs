@@ -1,6 +1,11 @@
 //! Code shared by the examples (and by the benches, which time the same workloads).
 //!
 //! * [`tiles`]: the image-processing demo (`cargo run --release --example tiles`): a
-//!   Gaussian-blur + Sobel edge filter cut into tiles with halos and run on spindle-pool.
+//!   Gaussian-blur + Sobel edge filter cut into tiles with halos and run on spindle-pool,
+//!   or in child processes (`--mode processes`).
+//! * [`train`]: the training demo (`cargo run --release --example train`): a small neural
+//!   network learns the UCI handwritten digits with gradients sharded on a pool, and its
+//!   data loading, evaluation and checkpoints as spindle tasks alongside.
 
 pub mod tiles;
+pub mod train;
