@@ -6,6 +6,8 @@
 //! * [`train`]: the training demo (`cargo run --release --example train`): a small neural
 //!   network learns the UCI handwritten digits with gradients sharded on a pool, and its
 //!   data loading, evaluation and checkpoints as spindle tasks alongside.
+//! * [`http`]: the routes of the HTTP server (`cargo run --release --example http`).
 
+pub mod http;
 pub mod tiles;
 pub mod train;

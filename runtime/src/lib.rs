@@ -53,6 +53,25 @@ pub mod trace;
 pub use runtime::Runtime;
 pub use task::spawn;
 
+/// `#[spindle::main]` and `#[spindle::test]` (feature `macros`, off by default): run an
+/// `async fn` on a fresh runtime.
+///
+/// ```
+/// #[spindle::main(worker_threads = 2)]
+/// async fn main() -> std::io::Result<()> {
+///     let n = spindle::spawn(async { 40 + 2 }).await.unwrap();
+///     assert_eq!(n, 42);
+///     Ok(())
+/// }
+/// ```
+///
+/// Arguments: `flavor = "multi_thread"` (the default for `main`) or `"current_thread"`
+/// (the default for `test`), and `worker_threads = N` (multi-thread only). Misused (on a
+/// function without `async`, with an unknown argument), they fail to compile with an error
+/// pointing at the mistake.
+#[cfg(feature = "macros")]
+pub use spindle_macros::{main, test};
+
 /// The README's Rust example, compiled and run as a doctest so it cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -218,3 +218,58 @@ fn poll_on_this_thread<F: std::future::Future>(future: F) -> F::Output {
     }
     panic!("the future made no progress for ten seconds")
 }
+
+/// Blocking jobs the pool ran, from a traced runtime's complete trace.
+fn pool_jobs(rt: spindle::Runtime) -> usize {
+    use spindle::trace::{EventKind, LaneKind};
+    let handle = rt.handle().clone();
+    drop(rt);
+    let trace = handle.trace_snapshot().expect("traced");
+    (trace.lanes.iter())
+        .filter(|lane| lane.kind == LaneKind::PoolThread)
+        .flat_map(|lane| &lane.events)
+        .filter(|event| matches!(event.kind, EventKind::JobStart { .. }))
+        .count()
+}
+
+#[test]
+fn connect_resolves_a_name_on_the_blocking_pool_and_a_literal_without_it() {
+    let traced = || {
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .trace(true)
+            .build()
+            .unwrap()
+    };
+    let connect = |rt: &spindle::Runtime, name: bool| {
+        rt.block_on(async move {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let accept = spindle::spawn(async move { listener.accept().await.map(|_| ()) });
+            // "localhost" may resolve to ::1 first, which refuses: connect tries the next.
+            let target = if name {
+                format!("localhost:{port}")
+            } else {
+                format!("127.0.0.1:{port}")
+            };
+            let stream = TcpStream::connect(target.as_str()).await.unwrap();
+            assert_eq!(stream.peer_addr().unwrap().port(), port);
+            accept.await.unwrap().unwrap();
+        })
+    };
+    let rt = traced();
+    connect(&rt, true);
+    assert_eq!(
+        pool_jobs(rt),
+        1,
+        "the name was resolved by one blocking job"
+    );
+    let rt = traced();
+    connect(&rt, false);
+    assert_eq!(pool_jobs(rt), 0, "a literal address needs no pool trip");
+
+    // An address without a port is an error, not a panic (and asks no resolver).
+    let rt = multi(1);
+    let error = rt.block_on(TcpStream::connect("localhost")).unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{error}");
+}

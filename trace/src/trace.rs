@@ -79,6 +79,29 @@ impl Trace {
         task_stats(self)
     }
 
+    /// The events at or after `from_ns` only (lanes, shared events and names kept):
+    /// e.g. `trace.since(trace.end_ns().saturating_sub(1_000_000_000))` is the last
+    /// second. A slice that began before `from_ns` loses its start, and the exporters
+    /// drop an end without a start (`slices.rs`), so the window shows whole slices only.
+    pub fn since(&self, from_ns: u64) -> Trace {
+        // Events are in time order (module header): a binary search finds the cut.
+        let keep =
+            |events: &[Event]| events[events.partition_point(|e| e.t_ns < from_ns)..].to_vec();
+        Trace {
+            lanes: self
+                .lanes
+                .iter()
+                .map(|l| LaneTrace {
+                    kind: l.kind,
+                    index: l.index,
+                    events: keep(&l.events),
+                })
+                .collect(),
+            shared: keep(&self.shared),
+            task_names: self.task_names.clone(),
+        }
+    }
+
     /// The time of the last event of any lane (or of the shared list), 0 if none.
     pub fn end_ns(&self) -> u64 {
         self.lanes
@@ -153,5 +176,33 @@ mod tests {
         let err = trace.save(dir.join("missing/dir/t.json")).unwrap_err();
         assert!(err.to_string().contains("missing/dir/t.json"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn since_keeps_the_window_on_every_lane() {
+        use crate::event::EventKind;
+        let at = |t_ns| Event {
+            t_ns,
+            kind: EventKind::PollEnd {
+                task: 1,
+                ready: false,
+            },
+        };
+        let lane = |index, times: &[u64]| LaneTrace {
+            kind: LaneKind::Worker,
+            index,
+            events: times.iter().map(|&t| at(t)).collect(),
+        };
+        let trace = Trace {
+            lanes: vec![lane(0, &[1, 5, 9]), lane(1, &[2, 3])],
+            shared: vec![at(4), at(6)],
+            task_names: HashMap::from([(1, "t".to_string())]),
+        };
+        let window = trace.since(5);
+        assert_eq!(window.lanes[0].events, vec![at(5), at(9)]);
+        assert!(window.lanes[1].events.is_empty());
+        assert_eq!(window.shared, vec![at(6)]);
+        assert_eq!(window.task_names, trace.task_names);
+        assert_eq!(trace.since(0), trace);
     }
 }

@@ -1,4 +1,5 @@
-//! Combinators as declarative macros: [`join!`](crate::join), [`try_join!`](crate::try_join)
+//! Combinators as declarative macros (and, with the `macros` feature, the support the
+//! attribute macros `#[spindle::main]` / `#[spindle::test]` expand to call, in `entry`): [`join!`](crate::join), [`try_join!`](crate::try_join)
 //! and [`select!`](crate::select).
 //!
 //! All three expand, inside the caller's `async` block, to one
@@ -29,6 +30,10 @@
 
 mod join;
 mod select;
+
+/// The runtime `#[spindle::main]` / `#[spindle::test]` build (feature `macros`).
+#[cfg(feature = "macros")]
+pub mod entry;
 
 /// Items the macros expand to. Not part of the public API.
 #[doc(hidden)]

@@ -11,6 +11,7 @@
 use std::error::Error;
 use std::fmt;
 use std::io::{self, IoSlice};
+use std::mem::MaybeUninit;
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -18,7 +19,8 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::TcpStream;
+use super::{TcpStream, closed_write};
+use crate::io::AsyncReadUninit;
 
 /// The read half of a [`TcpStream`], from [`TcpStream::into_split`].
 #[derive(Debug)]
@@ -83,7 +85,39 @@ impl OwnedReadHalf {
     }
 }
 
+impl OwnedReadHalf {
+    /// Polls for read readiness (see [`TcpStream::poll_read_ready`]).
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.poll_read_ready(cx)
+    }
+
+    /// Waits until the stream may be readable (see [`TcpStream::readable`]).
+    pub async fn readable(&self) -> io::Result<()> {
+        self.inner.readable().await
+    }
+
+    /// Reads without waiting (see [`TcpStream::try_read`]).
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.try_read(buf)
+    }
+}
+
 impl OwnedWriteHalf {
+    /// Polls for write readiness (see [`TcpStream::poll_write_ready`]).
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.poll_write_ready(cx)
+    }
+
+    /// Waits until the stream may be writable (see [`TcpStream::writable`]).
+    pub async fn writable(&self) -> io::Result<()> {
+        self.inner.writable().await
+    }
+
+    /// Writes without waiting (see [`TcpStream::try_write`]).
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.try_write(buf)
+    }
+
     /// The remote address of the connection.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.peer_addr()
@@ -113,6 +147,16 @@ impl AsyncRead for OwnedReadHalf {
     }
 }
 
+impl AsyncReadUninit for OwnedReadHalf {
+    fn poll_read_uninit(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_read_uninit_priv(cx, buf)
+    }
+}
+
 impl AsyncWrite for OwnedWriteHalf {
     fn poll_write(
         self: Pin<&mut Self>,
@@ -135,7 +179,7 @@ impl AsyncWrite for OwnedWriteHalf {
     }
 
     fn poll_close(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let result = self.inner.shutdown(Shutdown::Write);
+        let result = closed_write(self.inner.shutdown(Shutdown::Write));
         self.shutdown_on_drop = false;
         Poll::Ready(result)
     }

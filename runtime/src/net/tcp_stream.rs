@@ -9,11 +9,14 @@
 //!
 //! Reads and writes run through the I/O driver's retry loop; a reader and a writer of the
 //! same stream wait in separate slots, so [`TcpStream::into_split`] halves can be used
-//! from two tasks at once.
+//! from two tasks at once. Besides `futures-io`'s traits the stream has a read into
+//! uninitialised memory ([`AsyncReadUninit`]) and tokio's readiness calls
+//! (`poll_read_ready`, `readable`, `try_read`, ...) for code that drives them itself.
 
 use std::io::{self, IoSlice, Read, Write};
+use std::mem::MaybeUninit;
 use std::net::{Shutdown, SocketAddr};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -22,8 +25,9 @@ use futures_io::{AsyncRead, AsyncWrite};
 
 use super::addr::{ToSocketAddrs, each_addr};
 use super::tcp_split::{OwnedReadHalf, OwnedWriteHalf, split_owned};
-use super::{current_io, pending_error};
+use super::{closed_write, current_io, pending_error};
 use crate::driver::io::{Direction, PollEvented};
+use crate::io::{AsyncReadUninit, read_fd_uninit};
 
 /// A TCP connection.
 #[derive(Debug)]
@@ -150,14 +154,64 @@ impl TcpStream {
         std::future::poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |s| s.peek(buf))).await
     }
 
+    /// Polls for read readiness: `Ready(Ok(()))` once the driver has reported the stream
+    /// readable (or its peer's half closed, or an error), `Pending` with the task's waker
+    /// stored otherwise. Readiness is a hint: a [`try_read`](Self::try_read) after it may
+    /// still say `WouldBlock`, which clears it, and the next poll waits again.
+    ///
+    /// Only one task's waker is kept per direction (the latest to poll), as for tokio's
+    /// `poll_read_ready`; several tasks waiting should use [`readable`](Self::readable)
+    /// from one task, or split the stream.
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Read)
+    }
+
+    /// Polls for write readiness; see [`poll_read_ready`](Self::poll_read_ready).
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Write)
+    }
+
     /// Waits until the stream may be readable (a later read can still say `WouldBlock`).
+    ///
+    /// ```no_run
+    /// # async fn f(stream: spindle::net::TcpStream) -> std::io::Result<()> {
+    /// let mut buf = [0u8; 4096];
+    /// loop {
+    ///     stream.readable().await?;
+    ///     match stream.try_read(&mut buf) {
+    ///         Ok(0) => break, // end of stream
+    ///         Ok(n) => println!("read {n} bytes"),
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn readable(&self) -> io::Result<()> {
-        std::future::poll_fn(|cx| self.io.poll_ready(cx, Direction::Read)).await
+        std::future::poll_fn(|cx| self.poll_read_ready(cx)).await
     }
 
     /// Waits until the stream may be writable.
     pub async fn writable(&self) -> io::Result<()> {
-        std::future::poll_fn(|cx| self.io.poll_ready(cx, Direction::Write)).await
+        std::future::poll_fn(|cx| self.poll_write_ready(cx)).await
+    }
+
+    /// Reads what is there without waiting: `WouldBlock` if the driver has not reported
+    /// the stream readable or the read finds nothing (that clears the readiness, so the
+    /// next [`readable`](Self::readable) waits for new data). `Ok(0)`: end of stream.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::Read, |mut s| s.read(buf))
+    }
+
+    /// Writes what fits without waiting; `WouldBlock` as for [`try_read`](Self::try_read).
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::Write, |mut s| s.write(buf))
+    }
+
+    /// [`try_write`](Self::try_write) from several buffers in one `writev(2)`.
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Direction::Write, |mut s| s.write_vectored(bufs))
     }
 
     /// Splits the stream into a read half and a write half that can move to different
@@ -172,6 +226,15 @@ impl TcpStream {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         self.io.poll_io(cx, Direction::Read, |mut s| s.read(buf))
+    }
+
+    pub(super) fn poll_read_uninit_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Read, |s| read_fd_uninit(s.as_fd(), buf))
     }
 
     pub(super) fn poll_write_priv(
@@ -202,6 +265,16 @@ impl AsyncRead for TcpStream {
     }
 }
 
+impl AsyncReadUninit for TcpStream {
+    fn poll_read_uninit(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_uninit_priv(cx, buf)
+    }
+}
+
 impl AsyncWrite for TcpStream {
     fn poll_write(
         self: Pin<&mut Self>,
@@ -224,8 +297,9 @@ impl AsyncWrite for TcpStream {
         Poll::Ready(Ok(()))
     }
 
-    /// Shuts the write half down: the peer reads end-of-stream.
+    /// Shuts the write half down: the peer reads end-of-stream. A peer that has gone
+    /// already (`NotConnected`) counts as closed: `Ok` (see `closed_write`).
     fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.shutdown(Shutdown::Write))
+        Poll::Ready(closed_write(self.shutdown(Shutdown::Write)))
     }
 }

@@ -93,6 +93,48 @@ impl UdpSocket {
         std::future::poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |s| s.recv(buf))).await
     }
 
+    /// Polls until a datagram may be waiting (tokio's `poll_recv_ready`); readiness is a
+    /// hint, cleared when a [`try_recv`](Self::try_recv) finds nothing.
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Read)
+    }
+
+    /// Polls until a datagram may be sent without waiting.
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Write)
+    }
+
+    /// Waits until a datagram may be waiting.
+    pub async fn readable(&self) -> io::Result<()> {
+        std::future::poll_fn(|cx| self.poll_recv_ready(cx)).await
+    }
+
+    /// Waits until a datagram may be sent.
+    pub async fn writable(&self) -> io::Result<()> {
+        std::future::poll_fn(|cx| self.poll_send_ready(cx)).await
+    }
+
+    /// Receives a datagram from the connected peer without waiting (`WouldBlock` if
+    /// none is there; that clears the readiness).
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::Read, |s| s.recv(buf))
+    }
+
+    /// Receives a datagram from anyone without waiting.
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io.try_io(Direction::Read, |s| s.recv_from(buf))
+    }
+
+    /// Sends to the connected peer without waiting.
+    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::Write, |s| s.send(buf))
+    }
+
+    /// Sends to `target` without waiting.
+    pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+        self.io.try_io(Direction::Write, |s| s.send_to(buf, target))
+    }
+
     /// The address this socket is bound to.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.io.source().local_addr()

@@ -6,7 +6,9 @@
 //! without any path, handy between tasks and in tests.
 
 use std::io::{self, IoSlice, Read, Write};
+use std::mem::MaybeUninit;
 use std::net::Shutdown;
+use std::os::fd::AsFd;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 use std::pin::Pin;
@@ -14,8 +16,9 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::{current_io, pending_error};
+use super::{closed_write, current_io, pending_error};
 use crate::driver::io::{Direction, PollEvented};
+use crate::io::{AsyncReadUninit, read_fd_uninit};
 
 /// A Unix-domain stream connection.
 #[derive(Debug)]
@@ -78,6 +81,48 @@ impl UnixStream {
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.io.source().shutdown(how)
     }
+
+    /// Polls for read readiness (see `TcpStream::poll_read_ready`, the same contract).
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Read)
+    }
+
+    /// Polls for write readiness.
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Write)
+    }
+
+    /// Waits until the stream may be readable (a later read can still say `WouldBlock`).
+    pub async fn readable(&self) -> io::Result<()> {
+        std::future::poll_fn(|cx| self.poll_read_ready(cx)).await
+    }
+
+    /// Waits until the stream may be writable.
+    pub async fn writable(&self) -> io::Result<()> {
+        std::future::poll_fn(|cx| self.poll_write_ready(cx)).await
+    }
+
+    /// Reads without waiting; `WouldBlock` clears the readiness (see
+    /// `TcpStream::try_read`).
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::Read, |mut s| s.read(buf))
+    }
+
+    /// Writes without waiting.
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Direction::Write, |mut s| s.write(buf))
+    }
+}
+
+impl AsyncReadUninit for UnixStream {
+    fn poll_read_uninit(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Read, |s| read_fd_uninit(s.as_fd(), buf))
+    }
 }
 
 impl AsyncRead for UnixStream {
@@ -112,7 +157,8 @@ impl AsyncWrite for UnixStream {
         Poll::Ready(Ok(()))
     }
 
+    /// Shuts the write half down; a peer already gone counts as closed (`Ok`).
     fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.shutdown(Shutdown::Write))
+        Poll::Ready(closed_write(self.shutdown(Shutdown::Write)))
     }
 }

@@ -56,7 +56,7 @@ mod scheduled_io;
 
 pub(crate) use poll_evented::PollEvented;
 pub(crate) use ready::{Direction, Ready};
-pub(crate) use scheduled_io::ScheduledIo;
+pub(crate) use scheduled_io::{ReadyEvent, ScheduledIo};
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};

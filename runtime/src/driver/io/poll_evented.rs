@@ -18,7 +18,7 @@ use std::io;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use super::{Direction, IoShared, Registered};
+use super::{Direction, IoShared, ReadyEvent, Registered};
 use crate::coop;
 
 /// A mio source registered with a driver.
@@ -60,6 +60,54 @@ impl<S: mio::event::Source> PollEvented<S> {
         direction: Direction,
     ) -> Poll<io::Result<()>> {
         self.registered.io.poll_ready(cx, direction).map_ok(|_| ())
+    }
+
+    /// Waits until the source may be ready in `direction` and returns what was seen,
+    /// for callers that clear it themselves ([`PollEvented::clear_readiness`]), as
+    /// `AsyncFd`'s guards do.
+    pub(crate) fn poll_ready_event(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        self.registered.io.poll_ready(cx, direction)
+    }
+
+    /// Forgets the readiness in `event` (an operation found the source not ready after
+    /// all), unless a newer driver turn has reported the source since.
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        self.registered.io.clear_readiness(event);
+    }
+
+    /// Tries `op` once, without waiting: `WouldBlock` at once if the driver has not
+    /// reported the source ready in `direction`; if `op` itself says `WouldBlock`, the
+    /// readiness it disproved is cleared (so a later `poll_ready` waits for the next
+    /// event instead of returning at once forever). The `try_read` / `try_write` path.
+    pub(crate) fn try_io<R>(
+        &self,
+        direction: Direction,
+        op: impl FnOnce(&S) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let event = match self.registered.io.ready_now(direction) {
+            Some(event) => event?,
+            None => return Err(io::ErrorKind::WouldBlock.into()),
+        };
+        let result = op(self.source());
+        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.registered.io.clear_readiness(event);
+        }
+        result
+    }
+
+    /// Deregisters the source and gives it back (for `AsyncFd::into_inner`).
+    pub(crate) fn into_inner(mut self) -> S {
+        let mut source = self
+            .source
+            .take()
+            .expect("PollEvented used after into_inner");
+        // As in `drop`: an error means epoll is gone, and the source with it.
+        let _ = self.driver.deregister(&mut source, &self.registered);
+        source
     }
 
     /// Runs the non-blocking operation `op` until it stops saying `WouldBlock`; see the

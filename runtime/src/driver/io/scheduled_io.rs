@@ -154,7 +154,8 @@ impl ScheduledIo {
         }
     }
 
-    fn ready_now(&self, direction: Direction) -> Option<io::Result<ReadyEvent>> {
+    /// The readiness recorded for `direction` now, without waiting (`None`: not ready).
+    pub(crate) fn ready_now(&self, direction: Direction) -> Option<io::Result<ReadyEvent>> {
         let state = self.state.load(Ordering::Acquire);
         if state & SHUTDOWN != 0 {
             return Some(Err(shutdown_error()));

@@ -12,6 +12,20 @@
 //!
 //! These come from the `futures` project rather than being rewritten here: they are the
 //! ecosystem's standard, and every crate written against them works on spindle.
+//!
+//! spindle's own additions:
+//! - [`AsyncReadUninit`]: a read into uninitialised memory, so a caller with fresh
+//!   buffer capacity (hyper) need not zero it first (`read_uninit.rs`);
+//! - [`unix::AsyncFd`] and [`Interest`]: the driver's readiness for a descriptor spindle
+//!   did not open, for crates that make their own non-blocking calls.
+
+mod interest;
+mod read_uninit;
+pub mod unix;
+
+pub use interest::Interest;
+pub use read_uninit::AsyncReadUninit;
+pub(crate) use read_uninit::read_fd_uninit;
 
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_util::io::{

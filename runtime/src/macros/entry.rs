@@ -1,0 +1,33 @@
+//! What `#[spindle::main]` and `#[spindle::test]` expand to call (crate `spindle-macros`).
+//! Not part of the public API: the macros name `::spindle::macros::entry::runtime`, so a
+//! user of the attributes needs no import, and the builder calls live here, type-checked
+//! with the rest of spindle instead of being pasted into every user's crate.
+
+use crate::runtime::{Builder, Runtime};
+
+/// The scheduler an attribute asked for (`flavor = "..."`).
+#[derive(Clone, Copy, Debug)]
+pub enum Flavor {
+    /// `flavor = "current_thread"`.
+    CurrentThread,
+    /// `flavor = "multi_thread"`.
+    MultiThread,
+}
+
+/// Builds the runtime for one `main` or one test. `attribute` names the macro in the
+/// panic message if the runtime cannot be built (e.g. the OS refused a thread or an
+/// epoll instance), since `main` has nowhere else to report it.
+#[track_caller]
+pub fn runtime(flavor: Flavor, worker_threads: Option<usize>, attribute: &str) -> Runtime {
+    let mut builder = match flavor {
+        Flavor::CurrentThread => Builder::new_current_thread(),
+        Flavor::MultiThread => Builder::new_multi_thread(),
+    };
+    if let Some(n) = worker_threads {
+        builder.worker_threads(n);
+    }
+    match builder.build() {
+        Ok(rt) => rt,
+        Err(e) => panic!("#[{attribute}]: could not build the spindle runtime: {e}"),
+    }
+}
