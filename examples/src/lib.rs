@@ -6,8 +6,11 @@
 //! * [`train`]: the training demo (`cargo run --release --example train`): a small neural
 //!   network learns the UCI handwritten digits with gradients sharded on a pool, and its
 //!   data loading, evaluation and checkpoints as spindle tasks alongside.
+//! * [`scrape`]: the scraping demo (`cargo run --release --example scrape`): one crawler,
+//!   three strategies (sequential, a thread per request, spindle tasks) on a local site.
 //! * [`http`]: the routes of the HTTP server (`cargo run --release --example http`).
 
 pub mod http;
+pub mod scrape;
 pub mod tiles;
 pub mod train;
