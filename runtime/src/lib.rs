@@ -27,6 +27,12 @@
 //!   context and counters;
 //! - `park`: the one park/unpark seam every sleeping thread goes through;
 //! - [`runtime`]: `Runtime`, `Builder`, `Handle`, `RuntimeStats`;
+//! - `driver`: the I/O driver (epoll through mio) and the timer wheel a parked worker runs;
+//! - [`net`]: TCP, UDP and Unix sockets on the I/O driver; [`io`]: the `futures-io`
+//!   traits, `AsyncReadUninit`, and `io::unix::AsyncFd` for foreign descriptors;
+//! - [`time`]: `sleep`, `timeout`, `interval`; [`sync`]: channels and locks;
+//! - [`signal`]: `ctrl_c` and Unix signals as streams, driven by the event loop;
+//! - [`fs`]: files and directories, their system calls on the blocking pool;
 //! - [`trace`]: the trace recorder and its exporters (the `spindle-trace` crate,
 //!   re-exported) and the runtime's recording hooks;
 //! - `coop`: the cooperative budget; `loom`: the loom shim.
@@ -37,6 +43,7 @@ pub use spindle_pool as pool;
 
 pub(crate) mod coop;
 pub(crate) mod driver;
+pub mod fs;
 pub mod io;
 pub(crate) mod loom;
 #[doc(hidden)]
@@ -45,6 +52,7 @@ pub mod net;
 pub(crate) mod park;
 pub mod runtime;
 pub(crate) mod scheduler;
+pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod time;

@@ -29,6 +29,6 @@ pub(crate) use read_uninit::read_fd_uninit;
 
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_util::io::{
-    AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, BufWriter, Cursor, ReadHalf,
-    WriteHalf, copy, copy_buf, empty, repeat, sink,
+    AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Cursor,
+    ReadHalf, WriteHalf, copy, copy_buf, empty, repeat, sink,
 };

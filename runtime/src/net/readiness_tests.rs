@@ -59,6 +59,7 @@ fn try_read_says_would_block_until_readable_and_clears_readiness() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri does not emulate Unix-domain sockets")]
 fn split_halves_and_unix_streams_have_the_readiness_api() {
     block_on_driver(async {
         let (ours, mut peer) = tcp_pair().await;
@@ -84,6 +85,7 @@ fn split_halves_and_unix_streams_have_the_readiness_api() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri emulates stream sockets only, not UDP")]
 fn udp_try_send_and_try_recv() {
     block_on_driver(async {
         let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();

@@ -153,89 +153,96 @@ impl<T: AsRawFd> AsyncFd<T> {
         Poll::Ready(Ok(event))
     }
 
+    /// Readiness in `direction` as a shared guard.
+    fn poll_guard(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<AsyncFdReadyGuard<'_, T>>> {
+        let event = ready!(self.poll_event(cx, direction))?;
+        Poll::Ready(Ok(AsyncFdReadyGuard {
+            fd: self,
+            event: Some(event),
+        }))
+    }
+
+    /// Readiness in `direction` as a mutable guard.
+    fn poll_guard_mut(
+        &mut self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'_, T>>> {
+        let event = ready!(self.poll_event(cx, direction))?;
+        Poll::Ready(Ok(self.mut_guard(event)))
+    }
+
     /// Polls for read readiness; the guard says how it was used. Only the latest task
     /// to poll a direction is woken (use `readable()` to wait from several).
-    pub fn poll_read_ready<'a>(
-        &'a self,
+    pub fn poll_read_ready(
+        &self,
         cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        self.poll_event(cx, Direction::Read)
-            .map_ok(|event| AsyncFdReadyGuard {
-                fd: self,
-                event: Some(event),
-            })
+    ) -> Poll<io::Result<AsyncFdReadyGuard<'_, T>>> {
+        self.poll_guard(cx, Direction::Read)
     }
 
     /// Polls for write readiness.
-    pub fn poll_write_ready<'a>(
-        &'a self,
+    pub fn poll_write_ready(
+        &self,
         cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        self.poll_event(cx, Direction::Write)
-            .map_ok(|event| AsyncFdReadyGuard {
-                fd: self,
-                event: Some(event),
-            })
+    ) -> Poll<io::Result<AsyncFdReadyGuard<'_, T>>> {
+        self.poll_guard(cx, Direction::Write)
     }
 
     /// Polls for read readiness, with a guard that lends the value mutably.
-    pub fn poll_read_ready_mut<'a>(
-        &'a mut self,
+    pub fn poll_read_ready_mut(
+        &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
-        let event = ready!(self.poll_event(cx, Direction::Read))?;
-        Poll::Ready(Ok(AsyncFdReadyMutGuard {
-            fd: self,
-            event: Some(event),
-        }))
+    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'_, T>>> {
+        self.poll_guard_mut(cx, Direction::Read)
     }
 
     /// Polls for write readiness, with a guard that lends the value mutably.
-    pub fn poll_write_ready_mut<'a>(
-        &'a mut self,
+    pub fn poll_write_ready_mut(
+        &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
-        let event = ready!(self.poll_event(cx, Direction::Write))?;
-        Poll::Ready(Ok(AsyncFdReadyMutGuard {
-            fd: self,
-            event: Some(event),
-        }))
+    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'_, T>>> {
+        self.poll_guard_mut(cx, Direction::Write)
     }
 
     /// Waits until the descriptor may be readable.
     pub async fn readable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let event = std::future::poll_fn(|cx| self.poll_event(cx, Direction::Read)).await?;
-        Ok(AsyncFdReadyGuard {
-            fd: self,
-            event: Some(event),
-        })
+        std::future::poll_fn(move |cx| self.poll_guard(cx, Direction::Read)).await
     }
 
     /// Waits until the descriptor may be writable.
     pub async fn writable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let event = std::future::poll_fn(|cx| self.poll_event(cx, Direction::Write)).await?;
-        Ok(AsyncFdReadyGuard {
-            fd: self,
-            event: Some(event),
-        })
+        std::future::poll_fn(move |cx| self.poll_guard(cx, Direction::Write)).await
     }
 
     /// Waits until the descriptor may be readable; the guard lends the value mutably.
     pub async fn readable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
         let event = std::future::poll_fn(|cx| self.poll_event(cx, Direction::Read)).await?;
-        Ok(AsyncFdReadyMutGuard {
-            fd: self,
-            event: Some(event),
-        })
+        Ok(self.mut_guard(event))
     }
 
     /// Waits until the descriptor may be writable; the guard lends the value mutably.
     pub async fn writable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
         let event = std::future::poll_fn(|cx| self.poll_event(cx, Direction::Write)).await?;
-        Ok(AsyncFdReadyMutGuard {
+        Ok(self.mut_guard(event))
+    }
+
+    /// A guard's `clear_ready`: forgets the readiness in `event`, once.
+    fn clear(&self, event: &mut Option<ReadyEvent>) {
+        if let Some(event) = event.take() {
+            self.io.clear_readiness(event);
+        }
+    }
+
+    fn mut_guard(&mut self, event: ReadyEvent) -> AsyncFdReadyMutGuard<'_, T> {
+        AsyncFdReadyMutGuard {
             fd: self,
             event: Some(event),
-        })
+        }
     }
 }
 
@@ -271,9 +278,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     /// Forgets this readiness: the next wait waits for a new driver event. Call it after
     /// the descriptor's call said `WouldBlock` (or use [`try_io`](Self::try_io)).
     pub fn clear_ready(&mut self) {
-        if let Some(event) = self.event.take() {
-            self.fd.io.clear_readiness(event);
-        }
+        self.fd.clear(&mut self.event);
     }
 
     /// Keeps the readiness (what dropping the guard does as well).
@@ -303,9 +308,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
 impl<T: AsRawFd> AsyncFdReadyMutGuard<'_, T> {
     /// Forgets this readiness (see [`AsyncFdReadyGuard::clear_ready`]).
     pub fn clear_ready(&mut self) {
-        if let Some(event) = self.event.take() {
-            self.fd.io.clear_readiness(event);
-        }
+        self.fd.clear(&mut self.event);
     }
 
     /// Keeps the readiness (what dropping the guard does as well).

@@ -37,6 +37,10 @@ fn registered() -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri does not emulate Unix-domain sockets, pipes in epoll or regular files refused by epoll"
+)]
 fn try_io_reads_then_clears_readiness_on_would_block() {
     block_on_driver(async {
         let (ours, mut peer) = nonblocking_pair();
@@ -70,6 +74,10 @@ fn try_io_reads_then_clears_readiness_on_would_block() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri does not emulate Unix-domain sockets, pipes in epoll or regular files refused by epoll"
+)]
 fn a_dropped_guard_keeps_readiness_and_clear_ready_forgets_it() {
     block_on_driver(async {
         let (ours, mut peer) = nonblocking_pair();
@@ -100,6 +108,10 @@ fn a_dropped_guard_keeps_readiness_and_clear_ready_forgets_it() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri does not emulate Unix-domain sockets, pipes in epoll or regular files refused by epoll"
+)]
 fn a_pipe_reports_data_and_its_writers_end() {
     block_on_driver(async {
         let (read, mut write) = pipe();
@@ -122,6 +134,10 @@ fn a_pipe_reports_data_and_its_writers_end() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri does not emulate Unix-domain sockets, pipes in epoll or regular files refused by epoll"
+)]
 fn into_inner_deregisters_and_returns_the_value() {
     block_on_driver(async {
         let (ours, mut peer) = nonblocking_pair();
@@ -141,6 +157,10 @@ fn into_inner_deregisters_and_returns_the_value() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri does not emulate Unix-domain sockets, pipes in epoll or regular files refused by epoll"
+)]
 fn a_regular_file_is_refused_with_the_os_error() {
     block_on_driver(async {
         let file = File::open(std::env::current_exe().unwrap()).unwrap();
