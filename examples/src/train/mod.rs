@@ -15,7 +15,7 @@
 //! 4. three ways to run it all: [`blocking_trainer`] (sequential everything, or parallel
 //!    gradients on a spindle-pool), and [`overlapped`] (spindle tasks: a loader feeding a
 //!    bounded channel, gradients on the blocking pool, evaluation and checkpoints beside
-//!    the next epoch, files through [`file_io`]); [`comparison`] times the three.
+//!    the next epoch, files through `spindle::fs`); [`comparison`] times the three.
 //!
 //! [`config`] holds the settings and the results. Every mode computes the same numbers in
 //! the same order, so all three end with the same weights, bit for bit.
@@ -27,7 +27,6 @@ pub mod comparison;
 pub mod config;
 pub mod digits;
 pub mod evaluation;
-pub mod file_io;
 pub mod gradient;
 pub mod model;
 pub mod overlapped;

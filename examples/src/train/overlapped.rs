@@ -16,6 +16,8 @@
 //!   channel. While the trainer waits on a batch's shards, the loader assembles the next
 //!   ones; when `prefetch` batches are waiting, `send` suspends the loader until the
 //!   trainer takes one (backpressure: memory stays bounded however fast the loader is).
+//!   Files go through `spindle::fs`, whose calls run on the blocking pool: a regular file
+//!   is always "ready" to epoll, so file I/O cannot wait in the event loop like a socket.
 //! * **Gradients in parallel.** The `train` task cuts each batch into the same shards as
 //!   the other modes and runs each as a job on the runtime's blocking pool (a
 //!   spindle-pool), then awaits the handles *in shard order* and reduces them in that
@@ -34,6 +36,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Instant;
 
+use spindle::io::AsyncReadExt;
 use spindle::runtime::Builder;
 use spindle::sync::mpsc;
 use spindle::task::{self, JoinHandle};
@@ -44,7 +47,6 @@ use super::checkpoint;
 use super::config::{BoxError, EpochTally, TrainConfig, TrainRun};
 use super::digits::{CsvParser, Dataset};
 use super::evaluation::{Score, evaluate};
-use super::file_io;
 use super::gradient::{GradientSum, apply, reduce, shard_gradient, shard_ranges};
 use super::model::Mlp;
 
@@ -80,7 +82,7 @@ pub fn train_overlapped(
 }
 
 async fn pipeline(config: TrainConfig) -> Result<TrainRun, BoxError> {
-    file_io::create_dir_all(&config.checkpoints).await?;
+    spindle::fs::create_dir_all(&config.checkpoints).await?;
     let (tx, rx) = mpsc::channel(config.prefetch);
     let loader = task::Builder::new()
         .name("load")
@@ -98,12 +100,7 @@ async fn pipeline(config: TrainConfig) -> Result<TrainRun, BoxError> {
 
 /// The `load` task: file to samples in chunks, then every epoch's batches.
 async fn load(config: TrainConfig, tx: mpsc::Sender<Message>) -> Result<(), String> {
-    let mut parser = CsvParser::new();
-    file_io::read_chunks(&config.data, config.chunk_bytes, |chunk| {
-        parser.push(chunk).map_err(|e| e.to_string())
-    })
-    .await?;
-    let all = parser.finish().map_err(|e| e.to_string())?;
+    let all = read_in_chunks(&config).await?;
     let (train, test) = config.prepare(&all)?;
     let closed = |_| "the trainer stopped early".to_string();
     tx.send(Message::HeldOut(Arc::new(test), train.len()))
@@ -116,6 +113,25 @@ async fn load(config: TrainConfig, tx: mpsc::Sender<Message>) -> Result<(), Stri
         tx.send(Message::EndOfEpoch(epoch)).await.map_err(closed)?;
     }
     Ok(())
+}
+
+/// Reads the data file with `spindle::fs`, `chunk_bytes` at a time, parsing each chunk
+/// as it arrives. (`spindle::fs::File` runs its reads on the blocking pool, reading ahead
+/// 64 KiB at a time, so most of these reads are served from its buffer.)
+async fn read_in_chunks(config: &TrainConfig) -> Result<Dataset, String> {
+    let describe = |e: io::Error| format!("cannot read {}: {e}", config.data.display());
+    let mut file = spindle::fs::File::open(&config.data)
+        .await
+        .map_err(describe)?;
+    let mut parser = CsvParser::new();
+    let mut chunk = vec![0; config.chunk_bytes];
+    loop {
+        let n = file.read(&mut chunk).await.map_err(describe)?;
+        if n == 0 {
+            return parser.finish().map_err(|e| e.to_string());
+        }
+        parser.push(&chunk[..n]).map_err(|e| e.to_string())?;
+    }
 }
 
 /// The `train` task.
@@ -148,7 +164,7 @@ async fn train(config: TrainConfig, mut rx: mpsc::Receiver<Message>) -> Result<T
                 })?);
                 let (snapshot, path) = (model.clone(), config.checkpoint_path(epoch + 1));
                 checkpoints.push(task::Builder::new().name("checkpoint").spawn(async move {
-                    file_io::write(&path, checkpoint::encode(&snapshot, epoch + 1)).await
+                    spindle::fs::write(&path, checkpoint::encode(&snapshot, epoch + 1)).await
                 })?);
             }
         }
