@@ -11,36 +11,26 @@
 //! scaled by the dataset's preprocessing, one pixel is an eighth of the digit and a shift
 //! cuts off a stroke.
 
-use super::digits::{Dataset, PIXELS};
+use super::digits::Dataset;
 use super::prng::{SplitMix64, derive_seed};
 
-/// A mini-batch: `labels.len()` images, row-major in `features`.
+/// A mini-batch: some samples of the training set, in the epoch's order. It reads as
+/// its [`Dataset`] (`batch.len()`, `batch.image(i)`, `batch.labels`) through `Deref`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {
     /// Epoch it belongs to (0-based).
     pub epoch: usize,
     /// Its position in the epoch (0-based).
     pub index: usize,
-    /// `labels.len() * PIXELS` pixels.
-    pub features: Vec<f32>,
-    /// Digits.
-    pub labels: Vec<u8>,
+    /// Its samples.
+    pub samples: Dataset,
 }
 
-impl Batch {
-    /// Samples in the batch.
-    pub fn len(&self) -> usize {
-        self.labels.len()
-    }
+impl std::ops::Deref for Batch {
+    type Target = Dataset;
 
-    /// True if the batch is empty (never produced by [`EpochBatches`]).
-    pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
-    }
-
-    /// Image `i` of the batch.
-    pub fn image(&self, i: usize) -> &[f32] {
-        &self.features[i * PIXELS..(i + 1) * PIXELS]
+    fn deref(&self) -> &Dataset {
+        &self.samples
     }
 }
 
@@ -85,17 +75,10 @@ impl Iterator for EpochBatches<'_> {
             return None;
         }
         let indices = &self.order[start..(start + self.batch_size).min(self.order.len())];
-        let mut features = Vec::with_capacity(indices.len() * PIXELS);
-        let mut labels = Vec::with_capacity(indices.len());
-        for &i in indices {
-            features.extend_from_slice(self.data.image(i));
-            labels.push(self.data.labels[i]);
-        }
         let batch = Batch {
             epoch: self.epoch,
             index: self.next,
-            features,
-            labels,
+            samples: self.data.select(indices),
         };
         self.next += 1;
         Some(batch)
@@ -105,6 +88,7 @@ impl Iterator for EpochBatches<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::train::digits::PIXELS;
 
     fn data(n: usize) -> Dataset {
         Dataset {
@@ -119,7 +103,7 @@ mod tests {
         let batches: Vec<Batch> = EpochBatches::new(&d, 2, 16, 9).collect();
         assert_eq!(batches.len(), EpochBatches::count(50, 16));
         assert_eq!(
-            batches.iter().map(Batch::len).collect::<Vec<_>>(),
+            batches.iter().map(|b| b.len()).collect::<Vec<_>>(),
             [16, 16, 16, 2]
         );
         let mut labels: Vec<u8> = batches.iter().flat_map(|b| b.labels.clone()).collect();
