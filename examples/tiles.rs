@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 
 use spindle_examples::tiles::{
     EdgeFilter, GrayF32, PoolRun, TileGrid, WorkerCommand, compare_modes, filter_on_pool,
-    is_worker_invocation, load_gray, render_placement, save_gray, serve_band, test_image,
+    load_gray, render_placement, run_as_worker_if_asked, save_gray, test_image,
 };
 use spindle_pool::ThreadPool;
 
@@ -76,15 +76,8 @@ struct Options {
 }
 
 fn main() -> ExitCode {
-    if is_worker_invocation() {
-        // A child started by `--mode processes`: one band in on stdin, out on stdout.
-        return match serve_band(&mut std::io::stdin().lock(), &mut std::io::stdout().lock()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("tiles worker: {error}");
-                ExitCode::FAILURE
-            }
-        };
+    if let Some(code) = run_as_worker_if_asked() {
+        return code; // a child started by the tiles comparison
     }
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(Some(options)) => options,

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use spindle_examples::scrape::{self, Target};
 use spindle_examples::tiles::{
-    EdgeFilter, TileGrid, WorkerCommand, compare_modes, filter_on_pool, is_worker_invocation,
-    serve_band, test_image,
+    EdgeFilter, TileGrid, WorkerCommand, compare_modes, filter_on_pool, run_as_worker_if_asked,
+    test_image,
 };
 use spindle_examples::train::{self, TrainConfig};
 use spindle_pool::ThreadPool;
@@ -26,14 +26,8 @@ use spindle_pool::trace::Recorder;
 const OUT_DIR: &str = "tour-out";
 
 fn main() -> ExitCode {
-    if is_worker_invocation() {
-        return match serve_band(&mut std::io::stdin().lock(), &mut std::io::stdout().lock()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("tour (tiles worker): {error}");
-                ExitCode::FAILURE
-            }
-        };
+    if let Some(code) = run_as_worker_if_asked() {
+        return code; // a child started by the tiles comparison
     }
     match tour() {
         Ok(()) => ExitCode::SUCCESS,

@@ -44,7 +44,8 @@ pub use mode_comparison::{ModeComparison, compare_modes};
 pub use placement::{TileRecord, render_placement};
 pub use pool_run::{PoolRun, filter_on_pool};
 pub use processes::{
-    ProcessRun, WORKER_FLAG, WorkerCommand, filter_in_processes, is_worker_invocation, serve_band,
+    ProcessRun, WORKER_FLAG, WorkerCommand, filter_in_processes, is_worker_invocation,
+    run_as_worker_if_asked, serve_band,
 };
 pub use rect::Rect;
 pub use tiling::{Tile, TileGrid, TileJob, TilingError};

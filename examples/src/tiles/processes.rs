@@ -86,6 +86,25 @@ pub fn is_worker_invocation() -> bool {
     std::env::args().nth(1).as_deref() == Some(WORKER_FLAG)
 }
 
+/// The worker's `main`: if this process was started as a tiles worker, serves its band
+/// on stdin/stdout and returns the exit code to end with; otherwise `None`, and `main`
+/// goes on. Call it first thing in the `main` of any program that re-executes itself
+/// through [`WorkerCommand::current_exe`].
+pub fn run_as_worker_if_asked() -> Option<std::process::ExitCode> {
+    if !is_worker_invocation() {
+        return None;
+    }
+    Some(
+        match serve_band(&mut std::io::stdin().lock(), &mut std::io::stdout().lock()) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("tiles worker: {error}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+    )
+}
+
 /// What one child did.
 #[derive(Clone, Debug)]
 pub struct ChildReport {
