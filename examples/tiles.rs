@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release --example tiles                  # generated 4000x3000 test image
 //! cargo run --release --example tiles -- photo.jpg -o edges.png --tile 128
+//! cargo run --release --example tiles -- --mode processes   # threads beside processes
 //! ```
 //!
 //! What it does, step by step (the library code is in `examples/src/tiles/`):
@@ -15,6 +16,12 @@
 //!    against the reference bit for bit, and print the median wall time, the speedup over
 //!    one thread, and which worker and core ran each tile;
 //! 4. write the edge image as an 8-bit PNG (default `tiles-out.png`).
+//!
+//! With `--mode processes`, step 3 instead runs the tiles with N pool threads and in N
+//! child processes, side by side: the program re-executes itself with a hidden worker
+//! flag, sends each child the rows of its band of tiles through its stdin and reads the
+//! result from its stdout (`examples/src/tiles/processes.rs`). It prints both median
+//! times and the bytes copied: threads share the image, processes need their own copy.
 //!
 //! Reading the output: "busy ms" per worker close to the run's wall time means the
 //! worker never waited; the map shows which worker ran each tile. With spindle-pool,
@@ -32,8 +39,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use spindle_examples::tiles::{
-    EdgeFilter, GrayF32, PoolRun, TileGrid, filter_on_pool, load_gray, render_placement, save_gray,
-    test_image,
+    EdgeFilter, GrayF32, PoolRun, TileGrid, WorkerCommand, compare_modes, filter_on_pool,
+    load_gray, render_placement, run_as_worker_if_asked, save_gray, test_image,
 };
 use spindle_pool::ThreadPool;
 
@@ -44,7 +51,9 @@ usage: tiles [IMAGE] [options]
   --size WxH         size of the generated image (default: 4000x3000)
   --tile N | WxH     tile size in pixels (default: 256)
   --sigma S          Gaussian blur sigma in pixels (default: 2)
-  --threads N        largest pool to time (default: the number of cores)
+  --mode M           threads: pools of 1..N threads (default); processes: N threads
+                     beside N child processes, with the bytes each copies
+  --threads N        largest pool to time, or workers of each mode (default: cores)
   --runs N           timed runs per pool; the median is shown (default: 5)
   --gain G           brightness of the edge image (default: 4)
   --no-pin           do not pin pool workers to cores
@@ -63,9 +72,13 @@ struct Options {
     gain: f32,
     pin: bool,
     save_input: Option<PathBuf>,
+    processes: bool,
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = run_as_worker_if_asked() {
+        return code; // a child started by the tiles comparison
+    }
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(Some(options)) => options,
         Ok(None) => {
@@ -140,6 +153,24 @@ fn run(options: &Options) -> Result<(), Box<dyn Error>> {
         ms(reference_time)
     );
 
+    if options.processes {
+        let worker = WorkerCommand::current_exe()?;
+        let comparison = compare_modes(
+            &worker,
+            options.max_threads,
+            options.runs,
+            &filter,
+            &src,
+            &grid,
+        )?;
+        println!("{comparison}");
+        if let Some(i) = comparison.first_difference {
+            return Err(format!("processes and threads differ at sample {i}").into());
+        }
+        check_image(&comparison.output, &reference)?;
+        return write_output(options, &reference);
+    }
+
     println!("threads  median ms  speedup  identical to reference");
     let mut one_thread = None;
     for threads in 1..=options.max_threads {
@@ -185,7 +216,11 @@ fn run(options: &Options) -> Result<(), Box<dyn Error>> {
         );
     }
 
-    save_gray(&options.output, &reference, options.gain)?;
+    write_output(options, &reference)
+}
+
+fn write_output(options: &Options, reference: &GrayF32) -> Result<(), Box<dyn Error>> {
+    save_gray(&options.output, reference, options.gain)?;
     println!(
         "\nwrote {} ({}x{}, gain {})",
         options.output.display(),
@@ -218,13 +253,17 @@ fn build_pool(threads: usize, pin: bool) -> Result<ThreadPool, String> {
 
 /// Fails the demo if a tiled run differs from the reference in any bit.
 fn check(run: &PoolRun, reference: &GrayF32) -> Result<(), String> {
-    match run.output.first_bit_difference(reference) {
+    check_image(&run.output, reference)
+}
+
+fn check_image(image: &GrayF32, reference: &GrayF32) -> Result<(), String> {
+    match image.first_bit_difference(reference) {
         None => Ok(()),
         Some(i) => Err(format!(
             "tiled result differs from the reference at pixel ({}, {}): {} vs {}",
             i % reference.width(),
             i / reference.width(),
-            run.output.pixels()[i],
+            image.pixels()[i],
             reference.pixels()[i]
         )),
     }
@@ -248,6 +287,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
         gain: 4.0,
         pin: true,
         save_input: None,
+        processes: false,
     };
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -267,6 +307,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
             "--runs" => options.runs = parse_number(&arg, &value(&arg)?)?,
             "--gain" => options.gain = parse_number(&arg, &value(&arg)?)?,
             "--no-pin" => options.pin = false,
+            "--mode" => {
+                options.processes = match value(&arg)?.as_str() {
+                    "threads" => false,
+                    "processes" => true,
+                    other => return Err(format!("--mode: {other:?} is not threads or processes")),
+                }
+            }
             "--save-input" => options.save_input = Some(PathBuf::from(value(&arg)?)),
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             path if options.input.is_none() => options.input = Some(PathBuf::from(path)),
