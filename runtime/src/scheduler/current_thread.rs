@@ -38,15 +38,19 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
+use super::blocking::BlockingPool;
+use super::config::Config;
 use super::counters::{BusyClock, Fields, WorkerCounters, bump};
+use super::scheduled::Scheduled;
+use super::stats::RuntimeStats;
 use crate::coop;
+use crate::driver::DriverSlot;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence};
-use crate::park::{DriverSlot, Parker, Unparker};
-use crate::runtime::{BlockingPool, Config, RuntimeStats};
+use crate::park::{Parker, Unparker};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
-use crate::trace::lane_hooks::{LaneHooks, Scheduled, scheduled_event};
+use crate::trace::lane_hooks::LaneHooks;
 use crate::trace::session::Session;
 use crate::trace::{EventKind, LaneKind};
 
@@ -405,7 +409,7 @@ impl Shared {
         let mut task = Some(task);
         let on_core_thread = self
             .with_local(|ctx| {
-                ctx.trace.scheduled(task.as_ref().expect("task"), why);
+                why.record_on_lane(&ctx.trace, task.as_ref().expect("task"));
                 // `try_borrow_mut` fails only if the loop itself holds the core borrowed
                 // (parked, or polling the driver); fall back to the remote queue.
                 if let Ok(mut core) = ctx.core.try_borrow_mut() {
@@ -417,8 +421,7 @@ impl Shared {
             .is_some();
         if let Some(task) = task {
             if !on_core_thread {
-                self.trace
-                    .record_shared(|| scheduled_event(&task, why == Scheduled::Spawn));
+                why.record_shared(&self.trace, &task);
             }
             self.push_remote(task);
         }

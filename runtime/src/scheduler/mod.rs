@@ -8,16 +8,22 @@
 //! cell stores a plain `Arc` of its scheduler and a wake calls it without dynamic
 //! dispatch. [`Handle`] is the enum the public `runtime::Handle` wraps.
 
+pub(crate) mod blocking;
+pub(crate) mod config;
 pub(crate) mod context;
 pub(crate) mod counters;
 pub(crate) mod current_thread;
+pub(crate) mod local;
 pub(crate) mod multi_thread;
+pub(crate) mod scheduled;
+pub(crate) mod stats;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::runtime::{BlockingPool, RuntimeStats};
 use crate::task::JoinHandle;
+use blocking::BlockingPool;
+use stats::RuntimeStats;
 
 /// A reference to one runtime's scheduler.
 #[derive(Clone)]

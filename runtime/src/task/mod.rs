@@ -57,16 +57,12 @@
 //! the races these rules close, step by step.
 
 mod abort;
-mod builder;
 mod error;
 mod harness;
 mod id;
 mod join;
-mod join_set;
 pub(crate) mod list;
-mod local;
 mod raw;
-mod spawn;
 mod state;
 mod waker;
 mod yield_now;
@@ -79,14 +75,18 @@ mod tests;
 use std::future::Future;
 
 pub use abort::AbortHandle;
-pub use builder::Builder;
 pub use error::JoinError;
 pub use id::{Id, id, try_id};
 pub use join::JoinHandle;
-pub use join_set::JoinSet;
-pub use local::{LocalSet, spawn_local};
-pub use spawn::{spawn, spawn_blocking};
 pub use yield_now::yield_now;
+
+// The public face of `spindle::task`: the ways to start a task live in the layers that
+// know about runtimes (see docs/ARCHITECTURE.md, "Layers"); only their names are here,
+// so `spindle::task::spawn` reads as in tokio. Nothing in this folder uses them.
+pub use crate::runtime::join_set::JoinSet;
+pub use crate::runtime::spawn::{spawn, spawn_blocking};
+pub use crate::runtime::task_builder::Builder;
+pub use crate::scheduler::local::{LocalSet, spawn_local};
 
 use raw::Cell;
 pub(crate) use raw::RawTask;

@@ -74,7 +74,7 @@ pub(crate) fn launch(shared: &Arc<Shared>, seeds: Vec<WorkerSeed>) -> io::Result
         // Pin from here, not from inside the worker: a failure becomes build()'s error
         // (runtime/affinity.rs explains why this is also race-free).
         let spawned = spawned.and_then(|t| match shared.pinned_core(seed_index) {
-            Some(cpu) => match crate::runtime::pin_thread(&t, cpu) {
+            Some(cpu) => match spindle_pool::affinity::pin_thread(&t, cpu) {
                 Ok(()) => Ok(t),
                 Err(e) => {
                     threads.push(t); // started: counted live, stopped below

@@ -35,13 +35,16 @@ use std::sync::Arc;
 use crossbeam_deque::{Injector, Stealer, Worker};
 use crossbeam_utils::CachePadded;
 
+use super::blocking::BlockingPool;
+use super::config::Config;
 use super::counters::WorkerCounters;
+use super::scheduled::Scheduled;
+use super::stats::{RuntimeStats, WorkerStats};
+use crate::driver::DriverSlot;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*, fence};
-use crate::park::{DriverSlot, Parker, Unparker};
-use crate::runtime::{BlockingPool, Config, RuntimeStats, WorkerStats};
+use crate::park::{Parker, Unparker};
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
-use crate::trace::lane_hooks::scheduled_event;
 use crate::trace::session::Session;
 
 pub(crate) use launch::{Workers, launch};
@@ -127,17 +130,17 @@ impl Shared {
             drop(notified);
             return join;
         }
-        if let Err(notified) = worker::schedule_local(me, notified, false, true) {
+        if let Err(notified) = worker::schedule_local(me, notified, Scheduled::Spawn) {
             me.remote_spawns.fetch_add(1, Relaxed);
-            me.trace.record_shared(|| scheduled_event(&notified, true));
+            Scheduled::Spawn.record_shared(&me.trace, &notified);
             me.push_remote(notified);
         }
         join
     }
 
-    fn schedule_task(self: &Arc<Shared>, task: Notified, is_yield: bool) {
-        if let Err(task) = worker::schedule_local(self, task, is_yield, false) {
-            self.trace.record_shared(|| scheduled_event(&task, false));
+    fn schedule_task(self: &Arc<Shared>, task: Notified, why: Scheduled) {
+        if let Err(task) = worker::schedule_local(self, task, why) {
+            why.record_shared(&self.trace, &task);
             self.push_remote(task);
         }
     }
@@ -224,11 +227,11 @@ impl Shared {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified) {
-        self.schedule_task(task, false);
+        self.schedule_task(task, Scheduled::Wake);
     }
 
     fn yield_now(&self, task: Notified) {
-        self.schedule_task(task, true);
+        self.schedule_task(task, Scheduled::Yield);
     }
 
     fn release(&self, task: RawTask) -> bool {

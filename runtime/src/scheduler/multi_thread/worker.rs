@@ -54,9 +54,10 @@ use super::{Shared, WorkerSeed};
 use crate::coop;
 use crate::park::Parker;
 use crate::scheduler::counters::{BusyClock, bump};
+use crate::scheduler::scheduled::Scheduled;
 use crate::scheduler::{Handle, context};
 use crate::task::Notified;
-use crate::trace::lane_hooks::{LaneHooks, Scheduled};
+use crate::trace::lane_hooks::LaneHooks;
 use crate::trace::{EventKind, LaneKind};
 
 /// Consecutive polls of LIFO-slot tasks before the slot is flushed to the local queue.
@@ -128,8 +129,7 @@ fn with_current<R>(shared: &Shared, f: impl FnOnce(&WorkerContext) -> R) -> Opti
 pub(super) fn schedule_local(
     shared: &Shared,
     task: Notified,
-    is_yield: bool,
-    spawn: bool,
+    why: Scheduled,
 ) -> Result<(), Notified> {
     let mut task = Some(task);
     with_current(shared, |w| {
@@ -138,11 +138,11 @@ pub(super) fn schedule_local(
             return;
         };
         let task = task.take().expect("task");
-        w.trace.scheduled(&task, Scheduled::new(spawn, is_yield));
-        if spawn {
+        why.record_on_lane(&w.trace, &task);
+        if why == Scheduled::Spawn {
             bump(&shared.remotes[w.index].counters.get().spawns, 1);
         }
-        let made_stealable = if is_yield {
+        let made_stealable = if why == Scheduled::Yield {
             core.deferred.push(task);
             false
         } else if w.in_driver.get() {

@@ -28,10 +28,10 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use super::list::OwnedTasks;
-use super::{JoinHandle, Notified, RawTask, Schedule};
 use crate::coop;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::SeqCst, fence};
+use crate::task::list::OwnedTasks;
+use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 
 /// Tasks polled per poll of `run_until` before it yields to its own scheduler.
 const MAX_TASKS_PER_TICK: usize = 61;
@@ -106,14 +106,14 @@ impl LocalSet {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let (notified, join, raw) = super::new_task(future, self.shared.clone());
+        let (notified, join, raw) = task::new_task(future, self.shared.clone());
         if self.shared.owned.bind(raw) {
             self.queue.borrow_mut().push_back(notified);
             if let Some(w) = self.shared.waker.lock().unwrap().as_ref() {
                 w.wake_by_ref();
             }
         } else {
-            super::shutdown_unbound(raw);
+            task::shutdown_unbound(raw);
             drop(notified);
         }
         join
@@ -123,11 +123,6 @@ impl LocalSet {
     pub async fn run_until<F: Future>(&self, future: F) -> F::Output {
         let mut future = std::pin::pin!(future);
         std::future::poll_fn(|cx| self.poll_run(future.as_mut(), cx)).await
-    }
-
-    /// `rt.block_on(self.run_until(future))`.
-    pub fn block_on<F: Future>(&self, rt: &crate::Runtime, future: F) -> F::Output {
-        rt.block_on(self.run_until(future))
     }
 
     fn poll_run<F: Future>(&self, future: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {

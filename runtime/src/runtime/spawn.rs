@@ -2,12 +2,12 @@
 
 use std::future::Future;
 
-use super::JoinHandle;
 use crate::scheduler::context;
+use crate::task::JoinHandle;
 
 /// Runs the blocking (or CPU-heavy) closure `f` on the runtime's blocking thread pool
 /// (spindle-pool, sized by `Builder::blocking_threads`) and returns a [`JoinHandle`] to
-/// its result. A panic in `f` becomes a panic [`JoinError`](super::JoinError).
+/// its result. A panic in `f` becomes a panic [`JoinError`](crate::task::JoinError).
 ///
 /// # Panics
 /// Outside a runtime: use `Runtime::spawn_blocking` or `Handle::spawn_blocking` there.
