@@ -37,7 +37,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    context::with_current(move |h| h.spawn(future)).unwrap_or_else(|| {
+    context::with_current_local(move |h, local| h.spawn_from(local, future)).unwrap_or_else(|| {
         panic!(
             "spindle::spawn called outside a spindle runtime; call it from inside \
              Runtime::block_on or a task, or use Handle::spawn"

@@ -31,7 +31,7 @@
 //! on this thread, parks, unparks and driver turns, and is flushed before each park and
 //! when the loan ends.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::pin;
@@ -40,6 +40,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use super::blocking::BlockingPool;
 use super::config::Config;
+use super::context;
 use super::counters::{BusyClock, Fields, WorkerCounters, bump};
 use super::scheduled::Scheduled;
 use super::stats::RuntimeStats;
@@ -128,13 +129,13 @@ struct CoreContext {
 struct Loan<'a> {
     shared: &'a Shared,
     ctx: CoreContext,
-    /// What CORE pointed to before this loan.
-    prev: *const CoreContext,
+    /// This thread's `context::Local` before this loan.
+    prev: context::Local,
 }
 
 impl Drop for Loan<'_> {
     fn drop(&mut self) {
-        CORE.with(|c| c.set(self.prev));
+        context::replace_local(self.prev);
         let mut core = self.ctx.core.get_mut().take();
         if let Some(core) = core.as_mut() {
             self.ctx.trace.flush();
@@ -148,10 +149,6 @@ impl Drop for Loan<'_> {
             w.wake();
         }
     }
-}
-
-thread_local! {
-    static CORE: Cell<*const CoreContext> = const { Cell::new(std::ptr::null()) };
 }
 
 impl Shared {
@@ -185,15 +182,19 @@ impl Shared {
         })
     }
 
-    pub(crate) fn spawn<F>(me: &Arc<Shared>, future: F) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(
+        me: &Arc<Shared>,
+        local: context::Local,
+        future: F,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        me.count_spawn();
+        me.count_spawn(local);
         let (notified, join, raw) = task::new_task(future, me.clone());
         if me.owned.bind(raw) {
-            me.schedule_task(notified, Scheduled::Spawn);
+            me.schedule_task(local, notified, Scheduled::Spawn);
         } else {
             task::shutdown_unbound(raw);
             drop(notified);
@@ -201,15 +202,15 @@ impl Shared {
         join
     }
 
-    /// Runs `f` with the core context if this thread holds this runtime's core.
-    fn with_local<R>(&self, f: impl FnOnce(&CoreContext) -> R) -> Option<R> {
-        CORE.with(|c| {
-            let p = c.get();
-            // SAFETY: CORE is non-null only while `run_with_core` on this thread keeps
-            // the CoreContext alive on its stack.
-            let ctx = unsafe { p.as_ref() }?;
-            std::ptr::eq(ctx.shared, self).then(|| f(ctx))
-        })
+    /// Runs `f` with the core context if `local` (this thread's `context::Local`) holds
+    /// this runtime's core.
+    #[inline]
+    fn with_core<R>(&self, local: context::Local, f: impl FnOnce(&CoreContext) -> R) -> Option<R> {
+        // SAFETY: `local.core` is only ever set by `run_with_core`, to a CoreContext that
+        // stays on this thread's stack until the loan's drop resets it; `local` was read
+        // on this thread and is used before returning.
+        let ctx = unsafe { local.core.cast::<CoreContext>().as_ref() }?;
+        std::ptr::eq(ctx.shared, self).then(|| f(ctx))
     }
 
     fn push_remote(&self, task: Notified) {
@@ -285,11 +286,18 @@ impl Shared {
                 core: RefCell::new(Some(core)),
                 trace,
             },
-            prev: std::ptr::null(),
+            prev: context::Local {
+                worker: std::ptr::null(),
+                core: std::ptr::null(),
+            },
         };
-        // Only `loan.prev` is written while CORE points at `loan.ctx`, and `loan` stays
-        // in place until its drop resets CORE first.
-        loan.prev = CORE.with(|c| c.replace(&loan.ctx));
+        // Only `loan.prev` is written while the context points at `loan.ctx`, and `loan`
+        // stays in place until its drop resets the context first.
+        let prev = context::local();
+        loan.prev = context::replace_local(context::Local {
+            core: (&loan.ctx as *const CoreContext).cast(),
+            ..prev
+        });
         let ctx = &loan.ctx;
         // Busy from entering block_on to each park (see `scheduler/counters.rs`).
         let busy = BusyClock::default();
@@ -393,8 +401,8 @@ impl Shared {
 
     /// Counts a spawn: on the core's thread in its own counter, elsewhere in the shared
     /// `remote_spawns` (a locked add, off the hot path).
-    fn count_spawn(&self) {
-        if self.with_local(|_| ()).is_none() {
+    fn count_spawn(&self, local: context::Local) {
+        if self.with_core(local, |_| ()).is_none() {
             self.remote_spawns.fetch_add(1, Relaxed);
         } else {
             bump(&self.counters.get().spawns, 1);
@@ -405,10 +413,10 @@ impl Shared {
 impl Shared {
     /// Queues a spawned (`spawn`) or woken task: locally on the core's thread, else
     /// remotely. The trace records it on the core's lane or in the shared list.
-    fn schedule_task(&self, task: Notified, why: Scheduled) {
+    fn schedule_task(&self, local: context::Local, task: Notified, why: Scheduled) {
         let mut task = Some(task);
         let on_core_thread = self
-            .with_local(|ctx| {
+            .with_core(local, |ctx| {
                 why.record_on_lane(&ctx.trace, task.as_ref().expect("task"));
                 // `try_borrow_mut` fails only if the loop itself holds the core borrowed
                 // (parked, or polling the driver); fall back to the remote queue.
@@ -430,11 +438,11 @@ impl Shared {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified) {
-        self.schedule_task(task, Scheduled::Wake);
+        self.schedule_task(context::local(), task, Scheduled::Wake);
     }
 
     fn yield_now(&self, task: Notified) {
-        self.schedule_task(task, Scheduled::Yield);
+        self.schedule_task(context::local(), task, Scheduled::Yield);
     }
 
     fn release(&self, task: RawTask) -> bool {

@@ -38,9 +38,20 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        self.spawn_from(context::local(), future)
+    }
+
+    /// `spawn` from a thread whose context the caller has already looked up
+    /// (`spindle::spawn` reads the handle and `local` in one lookup).
+    #[inline]
+    pub(crate) fn spawn_from<F>(&self, local: context::Local, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
         match self {
-            Handle::CurrentThread(s) => current_thread::Shared::spawn(s, future),
-            Handle::MultiThread(s) => multi_thread::Shared::spawn(s, future),
+            Handle::CurrentThread(s) => current_thread::Shared::spawn(s, local, future),
+            Handle::MultiThread(s) => multi_thread::Shared::spawn(s, local, future),
         }
     }
 

@@ -37,6 +37,7 @@ use crossbeam_utils::CachePadded;
 
 use super::blocking::BlockingPool;
 use super::config::Config;
+use super::context;
 use super::counters::WorkerCounters;
 use super::scheduled::Scheduled;
 use super::stats::{RuntimeStats, WorkerStats};
@@ -118,7 +119,11 @@ impl Shared {
         (shared, seeds)
     }
 
-    pub(crate) fn spawn<F>(me: &Arc<Shared>, future: F) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(
+        me: &Arc<Shared>,
+        local: context::Local,
+        future: F,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -130,7 +135,7 @@ impl Shared {
             drop(notified);
             return join;
         }
-        if let Err(notified) = worker::schedule_local(me, notified, Scheduled::Spawn) {
+        if let Err(notified) = worker::schedule_local(me, local, notified, Scheduled::Spawn) {
             me.remote_spawns.fetch_add(1, Relaxed);
             Scheduled::Spawn.record_shared(&me.trace, &notified);
             me.push_remote(notified);
@@ -139,7 +144,7 @@ impl Shared {
     }
 
     fn schedule_task(self: &Arc<Shared>, task: Notified, why: Scheduled) {
-        if let Err(task) = worker::schedule_local(self, task, why) {
+        if let Err(task) = worker::schedule_local(self, context::local(), task, why) {
             why.record_shared(&self.trace, &task);
             self.push_remote(task);
         }

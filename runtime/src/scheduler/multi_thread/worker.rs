@@ -110,29 +110,31 @@ impl XorShift {
     }
 }
 
-thread_local! {
-    static WORKER: Cell<*const WorkerContext> = const { Cell::new(std::ptr::null()) };
-}
-
-/// If this thread is a worker of `shared`'s runtime, runs `f` with its context.
-fn with_current<R>(shared: &Shared, f: impl FnOnce(&WorkerContext) -> R) -> Option<R> {
-    WORKER.with(|w| {
-        // SAFETY: WORKER is non-null only while `run` keeps the context alive on this
-        // thread's stack.
-        let ctx = unsafe { w.get().as_ref() }?;
-        std::ptr::eq(&*ctx.shared, shared).then(|| f(ctx))
-    })
+/// If `local` (this thread's `context::Local`) is a worker of `shared`'s runtime, runs
+/// `f` with its context.
+#[inline]
+fn with_worker<R>(
+    shared: &Shared,
+    local: context::Local,
+    f: impl FnOnce(&WorkerContext) -> R,
+) -> Option<R> {
+    // SAFETY: `local.worker` is only ever set by `run` below, to a `WorkerContext` that
+    // stays on this thread's stack until `run` resets it; `local` was read on this
+    // thread, and the callers use it before returning.
+    let ctx = unsafe { local.worker.cast::<WorkerContext>().as_ref() }?;
+    std::ptr::eq(&*ctx.shared, shared).then(|| f(ctx))
 }
 
 /// Schedules `task` on the current worker if this thread is one of `shared`'s workers;
 /// otherwise hands it back. `spawn` also counts the spawn.
 pub(super) fn schedule_local(
     shared: &Shared,
+    local: context::Local,
     task: Notified,
     why: Scheduled,
 ) -> Result<(), Notified> {
     let mut task = Some(task);
-    with_current(shared, |w| {
+    with_worker(shared, local, |w| {
         // A failed borrow means the worker is draining its queues at shutdown.
         let Ok(mut core) = w.core.try_borrow_mut() else {
             return;
@@ -176,7 +178,7 @@ pub(super) fn trace_notify(shared: &Shared, target: usize) {
     let event = EventKind::Notify {
         target: target as u32,
     };
-    if with_current(shared, |w| w.trace.record(|| event)).is_none() {
+    if with_worker(shared, context::local(), |w| w.trace.record(|| event)).is_none() {
         shared.trace.record_shared(|| event);
     }
 }
@@ -201,7 +203,10 @@ pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
         trace: shared.trace.lane(LaneKind::Worker, seed.index),
         shared,
     };
-    WORKER.with(|w| w.set(&ctx));
+    let prev = context::replace_local(context::Local {
+        worker: (&ctx as *const WorkerContext).cast(),
+        core: std::ptr::null(),
+    });
     while !ctx.shared.is_shutdown() {
         let task = ctx
             .next_task()
@@ -229,7 +234,7 @@ pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
             drop(t);
         }
     }
-    WORKER.with(|w| w.set(std::ptr::null()));
+    context::replace_local(prev);
 }
 
 impl WorkerContext {
