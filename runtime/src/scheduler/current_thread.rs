@@ -17,11 +17,10 @@
 //! - The core is either in `Shared::core` (nobody drives tasks) or held by exactly one
 //!   thread inside `block_on`; a second `block_on` on another thread waits for it
 //!   (polling its own future meanwhile) and takes it when it is released.
-//! - `remote_len` equals the remote queue's length (written under its lock), so an empty
-//!   remote queue is checked without taking the lock.
-//! - After `shutdown` is set, anything pushed to the remote queue is dropped by the
-//!   pusher itself (push, then check the flag; shutdown sets the flag, then drains):
-//!   no `Notified` outlives the runtime.
+//! - The remote queue is a `RemoteQueue<Locked>` (`scheduler/remote.rs`): its length is
+//!   mirrored in an atomic, so an empty remote queue is checked without taking the lock,
+//!   and after shutdown closes it anything pushed is dropped by the pusher itself (push,
+//!   fence, check; shutdown closes, then drains): no `Notified` outlives the runtime.
 //!
 //! ## Stats and trace
 //! The core's thread counts into one `WorkerCounters` (busy time from entering
@@ -38,19 +37,19 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use super::blocking::BlockingPool;
+use super::common::Common;
 use super::config::Config;
 use super::context;
 use super::counters::{BusyClock, Fields, WorkerCounters, bump};
+use super::remote::{Locked, RemoteQueue, Storage};
 use super::scheduled::Scheduled;
 use super::stats::RuntimeStats;
 use crate::coop;
 use crate::driver::DriverSlot;
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence};
+use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::park::{Parker, Unparker};
-use crate::task::list::OwnedTasks;
-use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
+use crate::task::{JoinHandle, Notified, RawTask, Schedule};
 use crate::trace::lane_hooks::LaneHooks;
 use crate::trace::session::Session;
 use crate::trace::{EventKind, LaneKind};
@@ -62,9 +61,8 @@ const REMOTE_INTERVAL: u32 = 31;
 
 /// State shared by the runtime, its handles and every task's waker.
 pub(crate) struct Shared {
-    remote: Mutex<VecDeque<Notified>>,
-    remote_len: AtomicUsize,
-    owned: OwnedTasks,
+    /// Tasks scheduled from other threads; closed at shutdown.
+    remote: RemoteQueue<Locked<Notified>>,
     core: Mutex<Option<Box<Core>>>,
     /// Unparks whichever thread holds the core.
     unparker: Unparker,
@@ -73,14 +71,10 @@ pub(crate) struct Shared {
     block_on_waker: Waker,
     /// Threads waiting in `block_on` for the core.
     core_waiters: Mutex<Vec<Waker>>,
-    shutdown: AtomicBool,
     counters: WorkerCounters,
-    remote_spawns: AtomicU64,
-    pub(crate) blocking: BlockingPool,
-    /// The I/O and time driver; the thread holding the core parks in it.
-    pub(crate) driver: Arc<DriverSlot>,
-    /// The tracing session (off unless asked for).
-    pub(crate) trace: Session,
+    /// The owned tasks, blocking pool, driver (the thread holding the core parks in it)
+    /// and trace session.
+    pub(crate) common: Common,
 }
 
 struct Core {
@@ -142,7 +136,7 @@ impl Drop for Loan<'_> {
             core.trace = std::mem::replace(&mut self.ctx.trace, LaneHooks::off());
         }
         *self.shared.core.lock().unwrap() = core;
-        if self.shared.shutdown.load(SeqCst) {
+        if self.shared.remote.is_closed_seqcst() {
             self.shared.shutdown_core();
         }
         for w in self.shared.core_waiters.lock().unwrap().drain(..) {
@@ -160,9 +154,7 @@ impl Shared {
             unparker: unparker.clone(),
         });
         Arc::new(Shared {
-            remote: Mutex::new(VecDeque::new()),
-            remote_len: AtomicUsize::new(0),
-            owned: OwnedTasks::new(1),
+            remote: RemoteQueue::new(Locked::new()),
             core: Mutex::new(Some(Box::new(Core {
                 local: VecDeque::with_capacity(64),
                 tick: 0,
@@ -173,12 +165,8 @@ impl Shared {
             block_on_waker: Waker::from(woken.clone()),
             woken,
             core_waiters: Mutex::new(Vec::new()),
-            shutdown: AtomicBool::new(false),
             counters: WorkerCounters::default(),
-            remote_spawns: AtomicU64::new(0),
-            blocking: BlockingPool::new(config.blocking_threads, &trace),
-            driver,
-            trace,
+            common: Common::new(&config, 1, driver, trace),
         })
     }
 
@@ -192,12 +180,9 @@ impl Shared {
         F::Output: Send + 'static,
     {
         me.count_spawn(local);
-        let (notified, join, raw) = task::new_task(future, me.clone());
-        if me.owned.bind(raw) {
+        let (join, notified) = me.common.bind_new(future, me.clone());
+        if let Some(notified) = notified {
             me.schedule_task(local, notified, Scheduled::Spawn);
-        } else {
-            task::shutdown_unbound(raw);
-            drop(notified);
         }
         join
     }
@@ -214,36 +199,13 @@ impl Shared {
     }
 
     fn push_remote(&self, task: Notified) {
-        {
-            let mut q = self.remote.lock().unwrap();
-            q.push_back(task);
-            self.remote_len.store(q.len(), Release);
+        if self.remote.push(task) {
+            self.unparker.unpark();
         }
-        fence(SeqCst);
-        if self.shutdown.load(SeqCst) {
-            self.drain_remote();
-            return;
-        }
-        self.unparker.unpark();
     }
 
     fn pop_remote(&self) -> Option<Notified> {
-        if self.remote_len.load(Acquire) == 0 {
-            return None;
-        }
-        let mut q = self.remote.lock().unwrap();
-        let t = q.pop_front();
-        self.remote_len.store(q.len(), Release);
-        t
-    }
-
-    fn drain_remote(&self) {
-        let drained: Vec<_> = {
-            let mut q = self.remote.lock().unwrap();
-            self.remote_len.store(0, Release);
-            q.drain(..).collect()
-        };
-        drop(drained); // outside the lock: dropping a Notified may free a task
+        self.remote.storage().pop()
     }
 
     /// `block_on` for this runtime (the caller has entered the runtime context).
@@ -371,12 +333,9 @@ impl Shared {
 
     /// Shutdown step 1 (Runtime drop): stop accepting work and cancel every task.
     pub(crate) fn shutdown(&self) {
-        self.shutdown.store(true, SeqCst);
-        self.owned.close_and_shutdown_all();
-        self.drain_remote();
+        self.remote.close();
+        self.common.shutdown_tasks(&self.remote);
         self.shutdown_core();
-        // Sockets and timers that outlive their tasks now report the shutdown.
-        self.driver.handle().shutdown();
     }
 
     /// Drops the local queue's entries, if the core is here (else its holder does it
@@ -393,9 +352,9 @@ impl Shared {
         RuntimeStats {
             flavor: "current_thread",
             workers: vec![self.counters.snapshot()],
-            remote_spawns: self.remote_spawns.load(Relaxed),
-            live_tasks: self.owned.len(),
-            tasks: self.trace.task_stats(),
+            remote_spawns: self.common.remote_spawns(),
+            live_tasks: self.common.owned.len(),
+            tasks: self.common.trace.task_stats(),
         }
     }
 
@@ -403,7 +362,7 @@ impl Shared {
     /// `remote_spawns` (a locked add, off the hot path).
     fn count_spawn(&self, local: context::Local) {
         if self.with_core(local, |_| ()).is_none() {
-            self.remote_spawns.fetch_add(1, Relaxed);
+            self.common.count_remote_spawn();
         } else {
             bump(&self.counters.get().spawns, 1);
         }
@@ -429,7 +388,7 @@ impl Shared {
             .is_some();
         if let Some(task) = task {
             if !on_core_thread {
-                why.record_shared(&self.trace, &task);
+                why.record_shared(&self.common.trace, &task);
             }
             self.push_remote(task);
         }
@@ -446,6 +405,6 @@ impl Schedule for Arc<Shared> {
     }
 
     fn release(&self, task: RawTask) -> bool {
-        self.owned.remove(task)
+        self.common.owned.remove(task)
     }
 }

@@ -164,6 +164,29 @@ where
     (Notified(raw), JoinHandle::new(raw), raw)
 }
 
+/// Allocates a task and binds it into `owned`: returns its `JoinHandle` and its first
+/// `Notified`, or no `Notified` if the list is closed (the runtime is shutting down):
+/// then the task is cancelled here and its `JoinHandle` reports it. The one
+/// bind-or-cancel of every scheduler (`scheduler/common.rs`, `scheduler/local.rs`).
+pub(crate) fn bind_new<F, S>(
+    owned: &list::OwnedTasks,
+    future: F,
+    scheduler: S,
+) -> (JoinHandle<F::Output>, Option<Notified>)
+where
+    F: Future + 'static,
+    S: Schedule,
+{
+    let (notified, join, raw) = new_task(future, scheduler);
+    if owned.bind(raw) {
+        (join, Some(notified))
+    } else {
+        shutdown_unbound(raw);
+        drop(notified);
+        (join, None)
+    }
+}
+
 /// For tasks that are never put in an owned-tasks list (blocking tasks, which always run or
 /// are cancelled by their pool): drops the reference the list would have held. It cannot be
 /// the last one (the `Notified` and the `JoinHandle` hold theirs).
