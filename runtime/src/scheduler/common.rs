@@ -2,9 +2,13 @@
 //! with its bind-or-cancel, the blocking pool, the driver slot, the trace session, the
 //! remote-spawn counter, and the shutdown drain.
 //!
-//! A flavour's `Shared` holds one `Common` and one [`RemoteQueue`]; the runtime's
-//! `scheduler::Handle` reaches the common parts through [`Handle::common`] (one `match`),
-//! so a new flavour writes only its own queues, its loop and its `Schedule` impl.
+//! A flavour's `Shared` holds one `Common` and one [`RemoteQueue`], and implements
+//! [`Flavor`]: where a task goes ([`Flavor::schedule_task`], given why it is scheduled)
+//! and where its `Common` is. The task cell's `Schedule` follows from that, written once
+//! below. The runtime's `scheduler::Handle` reaches the common parts through
+//! [`Handle::common`] (one `match`), so a new flavour writes only its own queues, its
+//! loop and its `Flavor` impl, and adds its arms to `Handle`'s `spawn_from`, `stats` and
+//! `common` (and to `Runtime`'s constructors, `block_on` and shutdown).
 //!
 //! ## Spawn: bind or cancel
 //! A new task is bound into the owned-tasks list before its first `Notified` is
@@ -30,11 +34,13 @@ use crossbeam_utils::CachePadded;
 
 use super::blocking::BlockingPool;
 use super::config::Config;
+use super::context;
 use super::remote::{RemoteQueue, Storage};
+use super::scheduled::Scheduled;
 use crate::driver::DriverSlot;
 use crate::loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use crate::task::list::OwnedTasks;
-use crate::task::{self, JoinHandle, Notified, Schedule};
+use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 use crate::trace::session::Session;
 
 /// The parts every flavour shares (see the module header).
@@ -97,5 +103,32 @@ impl Common {
         self.owned.close_and_shutdown_all();
         remote.drain();
         self.driver.handle().shutdown();
+    }
+}
+
+/// What a scheduler flavour provides (see the module header).
+pub(crate) trait Flavor: Send + Sync + 'static {
+    fn common(&self) -> &Common;
+
+    /// Queues `task`, scheduled for the reason `why`, from a thread whose per-thread
+    /// context is `local`.
+    fn schedule_task(&self, local: context::Local, task: Notified, why: Scheduled);
+}
+
+/// The task cell's view of every flavour: a wake or a yield is scheduled from the
+/// calling thread's context; a finished task leaves the common owned list.
+impl<T: Flavor> Schedule for Arc<T> {
+    #[inline]
+    fn schedule(&self, task: Notified) {
+        self.schedule_task(context::local(), task, Scheduled::Wake);
+    }
+
+    #[inline]
+    fn yield_now(&self, task: Notified) {
+        self.schedule_task(context::local(), task, Scheduled::Yield);
+    }
+
+    fn release(&self, task: RawTask) -> bool {
+        self.common().owned.remove(task)
     }
 }

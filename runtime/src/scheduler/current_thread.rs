@@ -37,7 +37,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use super::common::Common;
+use super::common::{Common, Flavor};
 use super::config::Config;
 use super::context;
 use super::counters::{BusyClock, Fields, WorkerCounters, bump};
@@ -49,7 +49,7 @@ use crate::driver::DriverSlot;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::park::{Parker, Unparker};
-use crate::task::{JoinHandle, Notified, RawTask, Schedule};
+use crate::task::{JoinHandle, Notified};
 use crate::trace::lane_hooks::LaneHooks;
 use crate::trace::session::Session;
 use crate::trace::{EventKind, LaneKind};
@@ -395,16 +395,14 @@ impl Shared {
     }
 }
 
-impl Schedule for Arc<Shared> {
-    fn schedule(&self, task: Notified) {
-        self.schedule_task(context::local(), task, Scheduled::Wake);
+impl Flavor for Shared {
+    #[inline]
+    fn common(&self) -> &Common {
+        &self.common
     }
 
-    fn yield_now(&self, task: Notified) {
-        self.schedule_task(context::local(), task, Scheduled::Yield);
-    }
-
-    fn release(&self, task: RawTask) -> bool {
-        self.common.owned.remove(task)
+    #[inline]
+    fn schedule_task(&self, local: context::Local, task: Notified, why: Scheduled) {
+        Shared::schedule_task(self, local, task, why);
     }
 }

@@ -25,10 +25,11 @@ use std::sync::Arc;
 
 use super::Shared;
 use super::worker::WorkerContext;
+use crate::scheduler::common::{Common, Flavor};
 use crate::scheduler::context;
 use crate::scheduler::counters::bump;
 use crate::scheduler::scheduled::Scheduled;
-use crate::task::{JoinHandle, Notified, RawTask, Schedule};
+use crate::task::{JoinHandle, Notified};
 use crate::trace::EventKind;
 
 /// If `local` (this thread's `context::Local`) is a worker of `shared`'s runtime, runs
@@ -153,16 +154,14 @@ impl Shared {
     }
 }
 
-impl Schedule for Arc<Shared> {
-    fn schedule(&self, task: Notified) {
-        self.schedule_task(context::local(), task, Scheduled::Wake);
+impl Flavor for Shared {
+    #[inline]
+    fn common(&self) -> &Common {
+        &self.common
     }
 
-    fn yield_now(&self, task: Notified) {
-        self.schedule_task(context::local(), task, Scheduled::Yield);
-    }
-
-    fn release(&self, task: RawTask) -> bool {
-        self.common.owned.remove(task)
+    #[inline]
+    fn schedule_task(&self, local: context::Local, task: Notified, why: Scheduled) {
+        Shared::schedule_task(self, local, task, why);
     }
 }
