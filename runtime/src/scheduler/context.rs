@@ -139,3 +139,29 @@ pub(crate) fn local() -> Local {
 pub(crate) fn replace_local(local: Local) -> Local {
     CONTEXT.with(|cx| cx.local.replace(local))
 }
+
+/// Sets only the current-thread core of this thread's scheduler-local state (one
+/// lookup); returns the previous state, which the caller restores.
+#[inline]
+pub(crate) fn replace_core(core: *const ()) -> Local {
+    CONTEXT.with(|cx| {
+        let prev = cx.local.get();
+        cx.local.set(Local { core, ..prev });
+        prev
+    })
+}
+
+/// Sets this thread's scheduler-local state until the guard drops (also on unwind), so
+/// no code that runs after the pointee left the stack can find it.
+pub(crate) fn set_local(local: Local) -> LocalGuard {
+    LocalGuard(replace_local(local))
+}
+
+/// Restores the previous scheduler-local state on drop.
+pub(crate) struct LocalGuard(Local);
+
+impl Drop for LocalGuard {
+    fn drop(&mut self) {
+        replace_local(self.0);
+    }
+}

@@ -255,11 +255,7 @@ impl Shared {
         };
         // Only `loan.prev` is written while the context points at `loan.ctx`, and `loan`
         // stays in place until its drop resets the context first.
-        let prev = context::local();
-        loan.prev = context::replace_local(context::Local {
-            core: (&loan.ctx as *const CoreContext).cast(),
-            ..prev
-        });
+        loan.prev = context::replace_core((&loan.ctx as *const CoreContext).cast());
         let ctx = &loan.ctx;
         // Busy from entering block_on to each park (see `scheduler/counters.rs`).
         let busy = BusyClock::default();

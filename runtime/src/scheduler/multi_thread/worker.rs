@@ -129,7 +129,8 @@ pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
         trace: shared.common.trace.lane(LaneKind::Worker, seed.index),
         shared,
     };
-    let prev = context::replace_local(context::Local {
+    // Declared after `ctx`, so dropped (the context reset) before it, even on unwind.
+    let _local = context::set_local(context::Local {
         worker: (&ctx as *const WorkerContext).cast(),
         core: std::ptr::null(),
     });
@@ -160,7 +161,6 @@ pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
             drop(t);
         }
     }
-    context::replace_local(prev);
 }
 
 impl WorkerContext {
