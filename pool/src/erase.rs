@@ -3,7 +3,7 @@
 //! `scope` and `join` run closures that borrow from the caller's stack on pool threads.
 //! The pool's queues hold `'static` jobs, so such a closure's `'scope` lifetime must be
 //! erased — a transmute that no safe API can express (rayon's `HeapJob`/`StackJob` and
-//! std's `thread::scope` do the same with raw pointers). DESIGN.md asks the pool to be
+//! std's `thread::scope` do the same with raw pointers). The pool is meant to be
 //! `#![forbid(unsafe_code)]` unless it needs `unsafe`; scoped jobs need it, so the crate
 //! is `#![deny(unsafe_code)]` and this module alone is allowed one `unsafe` block, behind a
 //! safe API that cannot be misused from the rest of the crate:

@@ -157,7 +157,12 @@ pub use builder::{BuildError, Builder};
 pub use erase::Scope;
 pub use handle::{JobError, JobHandle};
 pub use pool::{Rejected, ThreadPool};
-pub use stats::{PoolStats, WorkerStats};
+pub use stats::{PoolStats, ThreadStats};
+
+/// The old name of [`ThreadStats`], renamed so that it is not confused with the async
+/// runtime's `spindle::runtime::WorkerStats` (per-worker task counters).
+#[deprecated(note = "renamed `ThreadStats` (the runtime's `WorkerStats` is a different type)")]
+pub type WorkerStats = ThreadStats;
 
 /// Event recording and the timeline pictures: the `spindle-trace` crate, which the
 /// runtime records into too (see [`Builder::trace`]). Present with the cargo feature

@@ -86,9 +86,9 @@ impl Counters {
         add(&self.panics, 1);
     }
 
-    pub(crate) fn snapshot(&self, index: usize) -> WorkerStats {
+    pub(crate) fn snapshot(&self, index: usize) -> ThreadStats {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        WorkerStats {
+        ThreadStats {
             index,
             jobs_run: get(&self.jobs_run),
             busy: Duration::from_nanos(get(&self.busy_ns)),
@@ -105,7 +105,7 @@ impl Counters {
 
 /// What one pool thread has done since the pool started.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WorkerStats {
+pub struct ThreadStats {
     /// The thread's index (0-based).
     pub index: usize,
     /// Jobs this thread ran (of every kind: execute, spawn, scope, install, stolen join
@@ -145,7 +145,7 @@ pub struct WorkerStats {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PoolStats {
     /// One entry per thread, in index order.
-    pub workers: Vec<WorkerStats>,
+    pub workers: Vec<ThreadStats>,
     /// Jobs waiting in queues (global injector and threads' deques) when the snapshot
     /// was taken.
     pub queued: usize,
@@ -157,13 +157,13 @@ pub struct PoolStats {
 
 impl PoolStats {
     /// The sum over all threads (`index` is the number of threads).
-    pub fn total(&self) -> WorkerStats {
+    pub fn total(&self) -> ThreadStats {
         self.workers.iter().fold(
-            WorkerStats {
+            ThreadStats {
                 index: self.workers.len(),
-                ..WorkerStats::default()
+                ..ThreadStats::default()
             },
-            |a, w| WorkerStats {
+            |a, w| ThreadStats {
                 index: a.index,
                 jobs_run: a.jobs_run + w.jobs_run,
                 busy: a.busy + w.busy,
@@ -240,7 +240,7 @@ impl fmt::Display for PoolStats {
             "injector",
             "panics"
         )?;
-        let row = |f: &mut fmt::Formatter<'_>, name: &str, w: &WorkerStats, uptime: Duration| {
+        let row = |f: &mut fmt::Formatter<'_>, name: &str, w: &ThreadStats, uptime: Duration| {
             writeln!(
                 f,
                 "{:>6} {:>8} {:>10} {:>6.1} {:>6} {:>7} {:>7} {:>7} {:>9} {:>9} {:>7}",
@@ -331,7 +331,7 @@ mod tests {
     fn display_has_a_row_per_thread_and_a_total_in_aligned_columns() {
         let stats = PoolStats {
             workers: vec![
-                WorkerStats {
+                ThreadStats {
                     index: 0,
                     jobs_run: 7,
                     busy: Duration::from_micros(1500),
@@ -343,7 +343,7 @@ mod tests {
                     injector_pops: 1,
                     panics: 0,
                 },
-                WorkerStats {
+                ThreadStats {
                     index: 1,
                     jobs_run: 3,
                     busy: Duration::from_millis(25),

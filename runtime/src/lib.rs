@@ -18,24 +18,31 @@
 //! assert_eq!(sum, 285);
 //! ```
 //!
-//! Map of the code (the flow spawn -> schedule -> poll -> wake is told in
+//! Map of the code, one layer per line from the top (a module imports only modules on
+//! lines below it; the layer table and the flow spawn -> schedule -> poll -> wake are in
 //! `docs/ARCHITECTURE.md`):
-//! - [`task`]: the task cell (one allocation, state word, waker vtable), `JoinHandle`,
-//!   `JoinError`, `AbortHandle`, `yield_now`, `spawn`, `spawn_blocking`, `LocalSet` and
-//!   `spawn_local`;
-//! - `scheduler`: the current-thread and multi-thread schedulers, their thread-local
-//!   context and counters;
-//! - `park`: the one park/unpark seam every sleeping thread goes through;
-//! - [`runtime`]: `Runtime`, `Builder`, `Handle`, `RuntimeStats`;
-//! - `driver`: the I/O driver (epoll through mio) and the timer wheel a parked worker runs;
-//! - [`net`]: TCP, UDP and Unix sockets on the I/O driver; [`io`]: the `futures-io`
-//!   traits, `AsyncReadUninit`, and `io::unix::AsyncFd` for foreign descriptors;
-//! - [`time`]: `sleep`, `timeout`, `interval`; [`sync`]: channels and locks;
-//! - [`signal`]: `ctrl_c` and Unix signals as streams, driven by the event loop;
-//! - [`fs`]: files and directories, their system calls on the blocking pool;
+//! - [`runtime`]: `Runtime`, `Builder`, `Handle`, `block_on`; the ways to start a task
+//!   (`spawn`, `spawn_blocking`, `task::Builder`, `JoinSet`), re-exported in [`task`];
+//! - `scheduler`: the current-thread and multi-thread schedulers (the multi-thread
+//!   scheduling decision in `multi_thread/schedule.rs`), `LocalSet`'s scheduler, the
+//!   blocking-pool bridge, the core both flavours share (`common`, `remote`), the
+//!   per-thread context, stats and config;
 //! - [`trace`]: the trace recorder and its exporters (the `spindle-trace` crate,
 //!   re-exported) and the runtime's recording hooks;
-//! - `coop`: the cooperative budget; `loom`: the loom shim.
+//! - `park`: the one park/unpark seam every sleeping thread goes through, and the
+//!   `block_on` loop of a thread that drives no tasks;
+//! - [`time`], [`net`], [`sync`], [`signal`], [`fs`]: what tasks await (timers, sockets,
+//!   channels and locks, Unix signals as streams driven by the event loop, files whose
+//!   system calls run on the blocking pool);
+//! - [`task`]: the task cell (one allocation, state word, waker vtable), `JoinHandle`,
+//!   `JoinError`, `AbortHandle`, `Id`, `yield_now`;
+//! - `driver`: the I/O driver (epoll through mio), the time driver with its timing wheel,
+//!   and the slot in which one parked thread runs them;
+//! - `coop`: the cooperative budget; `loom`: the loom shim; [`io`]: the async I/O traits
+//!   the sockets implement, `AsyncReadUninit`, and `io::unix::AsyncFd` for foreign
+//!   descriptors;
+//! - `macros` (hidden, outside the layers: it expands in user code): what `join!` and
+//!   `select!` expand to.
 //!
 //! It re-exports the fixed thread pool, [`spindle_pool`], as [`pool`].
 

@@ -1,19 +1,37 @@
 //! The one seam between spindle and the [loom] model checker.
 //!
-//! Every atomic, lock, cell and thread that a concurrent protocol of the runtime uses is
+//! Every atomic, lock and cell that a *modelled* protocol of the runtime uses is
 //! imported from here, never from `std` directly. In a normal build these are the `std`
 //! types; under `RUSTFLAGS="--cfg loom"` they are loom's instrumented twins, so a loom
 //! model explores every interleaving the protocol allows (the idea is tokio's
 //! `src/loom/` module; see loom's README for the method, after the CDSChecker paper by
 //! Norris and Demsky, 2013).
 //!
-//! Rules:
-//! 1. Protocol code imports `crate::loom::sync::{Arc, Mutex, Condvar, atomic::*}`,
-//!    `crate::loom::cell::UnsafeCell` and `crate::loom::thread`, never `std::sync` etc.
+//! The modelled protocols, each with its models beside it (test names start with
+//! `loom_`): the task state word, cell and owned list (`task/state.rs`, `task/raw.rs`,
+//! `task/list.rs`; models in `task/loom_tests.rs`), the remote queue's shutdown protocol
+//! (`scheduler/remote.rs`), the idle workers' state (`scheduler/multi_thread/idle.rs`),
+//! the parker (`park/parker.rs`), socket readiness (`driver/io/scheduled_io.rs`), and the
+//! channels and wait lists of `sync/` (`batch_semaphore.rs`, `notify.rs`, `oneshot.rs`,
+//! `watch.rs`, `mpsc/chan.rs`).
+//!
+//! Rules (what the code keeps, checked by reading: `grep -rn 'std::sync' runtime/src`):
+//! 1. A modelled protocol imports `crate::loom::sync::{Arc, Mutex, Condvar, atomic::*}`,
+//!    `crate::loom::cell::UnsafeCell` and `crate::loom::thread`, never `std::sync` etc.,
+//!    and so does code that shares those types with it (the scheduler's queues and
+//!    counters, which hold the modelled types).
 //! 2. `UnsafeCell` is reached only through `with` / `with_mut`, which under loom record
 //!    every access, so a model fails on a data race instead of silently passing.
 //! 3. Capacities that bound a model's state space (queue lengths, batch sizes) are
 //!    chosen through [`capacity`], smaller under loom.
+//! 4. Code that no model runs uses `std` directly, as in the pool's shim: the drivers'
+//!    registration table and wheel lock and the driver slot (epoll is not modelled), the
+//!    blocking-pool bridge and thread launch (real threads), the `JoinSet`'s ready list,
+//!    a `LocalSet`'s waker slot, the task-id allocator, the thread parking of
+//!    `sync/blocking.rs`, `sync/mutex.rs` and `sync/rwlock.rs`'s data cells (their wait
+//!    lists are the modelled part), and every `Arc` that only shares ownership. A
+//!    loom type there would buy nothing (no model runs it) and would make that code
+//!    unusable in a `--cfg loom` build outside `loom::model`.
 #![allow(unused_imports, dead_code)]
 
 #[cfg(loom)]

@@ -2,7 +2,8 @@
 //!
 //! - [`io`]: the mio event loop (epoll), which turns socket readiness into task wakeups;
 //! - [`time`]: the timing wheel, which turns deadlines into task wakeups;
-//! - [`handle`]: how code on a runtime thread finds them.
+//! - [`handle`]: how code on a runtime thread finds them;
+//! - [`slot`]: the driver shared by one runtime's parkers (who sleeps in it).
 //!
 //! [`Driver::park`] is the one call the scheduler's Park seam makes: sleep in
 //! `epoll_wait` until an I/O event, the next timer deadline, or an unpark — whichever
@@ -12,12 +13,14 @@
 
 pub(crate) mod handle;
 pub(crate) mod io;
+pub(crate) mod slot;
 pub(crate) mod time;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) use handle::DriverHandle;
+pub(crate) use slot::DriverSlot;
 
 /// What one `park` saw.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

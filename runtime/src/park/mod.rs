@@ -21,59 +21,40 @@
 //! - An `unpark` that happens before `park` is never lost (the token waits).
 //!
 //! The implementation is a Mutex + Condvar with an atomic fast path and a driver state
-//! ([`condvar`]); see `docs/park-unpark.md` for how the schedulers use it without
-//! lost wake-ups.
+//! ([`parker`]); [`block_on`](block_on()) is the loop that blocks a thread on one future
+//! through a cached parker. See `docs/park-unpark.md` for how the schedulers use it
+//! without lost wake-ups.
 
-mod condvar;
-mod thread;
+mod block_on;
+mod parker;
 
-pub(crate) use thread::block_on;
+pub(crate) use block_on::block_on;
+
+use crate::driver::DriverSlot;
 
 /// The sleeping side: owned by one thread.
 pub(crate) struct Parker {
-    inner: condvar::Inner,
+    inner: parker::Inner,
 }
 
 /// The waking side: cloneable, usable from any thread.
 #[derive(Clone)]
 pub(crate) struct Unparker {
-    inner: condvar::Inner,
-}
-
-/// A runtime's driver, shared by its parkers: whoever parks first while it is free
-/// sleeps in it; [`DriverSlot::handle`] wakes it from anywhere.
-pub(crate) struct DriverSlot {
-    driver: std::sync::Mutex<crate::driver::Driver>,
-    handle: crate::driver::DriverHandle,
-}
-
-impl DriverSlot {
-    pub(crate) fn new(driver: crate::driver::Driver) -> std::sync::Arc<DriverSlot> {
-        let handle = driver.handle().clone();
-        std::sync::Arc::new(DriverSlot {
-            driver: std::sync::Mutex::new(driver),
-            handle,
-        })
-    }
-
-    /// The drivers' shared halves (for entering them, unparking, shutting down).
-    pub(crate) fn handle(&self) -> &crate::driver::DriverHandle {
-        &self.handle
-    }
+    inner: parker::Inner,
 }
 
 impl Parker {
     /// A parker for a thread that drives no runtime (it only ever sleeps on its condvar).
     pub(crate) fn new() -> Parker {
         Parker {
-            inner: condvar::Inner::new(None),
+            inner: parker::Inner::new(None),
         }
     }
 
     /// A parker of a runtime thread: it sleeps in `driver` whenever the driver is free.
     pub(crate) fn with_driver(driver: std::sync::Arc<DriverSlot>) -> Parker {
         Parker {
-            inner: condvar::Inner::new(Some(driver)),
+            inner: parker::Inner::new(Some(driver)),
         }
     }
 

@@ -5,22 +5,8 @@ use std::io;
 use std::sync::Arc;
 
 use super::Runtime;
+use crate::scheduler::config::{Config, Hook};
 use crate::trace::session::TraceConfig;
-
-type Hook = Arc<dyn Fn() + Send + Sync + 'static>;
-
-/// Settings shared by the scheduler and its threads.
-#[derive(Clone)]
-pub(crate) struct Config {
-    pub(crate) thread_name: Arc<dyn Fn(usize) -> String + Send + Sync + 'static>,
-    pub(crate) on_thread_start: Option<Hook>,
-    pub(crate) on_thread_stop: Option<Hook>,
-    pub(crate) blocking_threads: usize,
-    /// `pin_workers(true)`: worker i is pinned to `cores[i % cores.len()]`.
-    pub(crate) pin_cores: Option<Arc<[usize]>>,
-    /// `trace` / `trace_to` (with `SPINDLE_TRACE`, decided in `trace::session`).
-    pub(crate) trace: TraceConfig,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Flavor {

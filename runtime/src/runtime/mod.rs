@@ -20,10 +20,11 @@
 //! 4. Shut the blocking pool down (queued blocking jobs still run), then, if the runtime
 //!    is traced to a file, save the trace: every lane has been flushed by then.
 
-mod blocking;
 mod builder;
 mod handle;
-mod stats;
+pub(crate) mod join_set;
+pub(crate) mod spawn;
+pub(crate) mod task_builder;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
@@ -31,15 +32,12 @@ use std::future::Future;
 use std::io;
 use std::time::Duration;
 
-pub(crate) use blocking::BlockingPool;
+pub use crate::scheduler::stats::{RuntimeStats, WorkerStats};
 pub use builder::Builder;
-pub(crate) use builder::Config;
 pub use handle::{Handle, TryCurrentError};
-pub(crate) use spindle_pool::affinity::pin_thread;
-pub use stats::{RuntimeStats, WorkerStats};
 
-use crate::driver::Driver;
-use crate::park::DriverSlot;
+use crate::driver::{Driver, DriverSlot};
+use crate::scheduler::config::Config;
 use crate::scheduler::{self, context, current_thread, multi_thread};
 use crate::task::JoinHandle;
 use crate::trace::session::Session;
@@ -195,5 +193,15 @@ impl std::fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("flavor", &self.stats().flavor)
             .finish_non_exhaustive()
+    }
+}
+
+impl crate::task::LocalSet {
+    /// `rt.block_on(self.run_until(future))`.
+    ///
+    /// (Written here, with the `Runtime`, because the set's scheduler in
+    /// `scheduler/local.rs` sits below the runtime layer and does not know `Runtime`.)
+    pub fn block_on<F: Future>(&self, rt: &Runtime, future: F) -> F::Output {
+        rt.block_on(self.run_until(future))
     }
 }

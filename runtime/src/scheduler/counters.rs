@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
 
+use super::stats::WorkerStats;
 use crate::loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use crate::runtime::WorkerStats;
 
 /// The counters of one worker (or of the current-thread scheduler's single "worker").
 #[derive(Default)]

@@ -17,11 +17,10 @@
 //! - The core is either in `Shared::core` (nobody drives tasks) or held by exactly one
 //!   thread inside `block_on`; a second `block_on` on another thread waits for it
 //!   (polling its own future meanwhile) and takes it when it is released.
-//! - `remote_len` equals the remote queue's length (written under its lock), so an empty
-//!   remote queue is checked without taking the lock.
-//! - After `shutdown` is set, anything pushed to the remote queue is dropped by the
-//!   pusher itself (push, then check the flag; shutdown sets the flag, then drains):
-//!   no `Notified` outlives the runtime.
+//! - The remote queue is a `RemoteQueue<Locked>` (`scheduler/remote.rs`): its length is
+//!   mirrored in an atomic, so an empty remote queue is checked without taking the lock,
+//!   and after shutdown closes it anything pushed is dropped by the pusher itself (push,
+//!   fence, check; shutdown closes, then drains): no `Notified` outlives the runtime.
 //!
 //! ## Stats and trace
 //! The core's thread counts into one `WorkerCounters` (busy time from entering
@@ -31,22 +30,27 @@
 //! on this thread, parks, unparks and driver turns, and is flushed before each park and
 //! when the loan ends.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
+use super::common::{Common, Flavor};
+use super::config::Config;
+use super::context;
 use super::counters::{BusyClock, Fields, WorkerCounters, bump};
+use super::remote::{Locked, RemoteQueue, Storage};
+use super::scheduled::Scheduled;
+use super::stats::RuntimeStats;
 use crate::coop;
+use crate::driver::DriverSlot;
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence};
-use crate::park::{DriverSlot, Parker, Unparker};
-use crate::runtime::{BlockingPool, Config, RuntimeStats};
-use crate::task::list::OwnedTasks;
-use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
-use crate::trace::lane_hooks::{LaneHooks, Scheduled, scheduled_event};
+use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+use crate::park::{Parker, Unparker};
+use crate::task::{JoinHandle, Notified};
+use crate::trace::lane_hooks::LaneHooks;
 use crate::trace::session::Session;
 use crate::trace::{EventKind, LaneKind};
 
@@ -57,9 +61,8 @@ const REMOTE_INTERVAL: u32 = 31;
 
 /// State shared by the runtime, its handles and every task's waker.
 pub(crate) struct Shared {
-    remote: Mutex<VecDeque<Notified>>,
-    remote_len: AtomicUsize,
-    owned: OwnedTasks,
+    /// Tasks scheduled from other threads; closed at shutdown.
+    remote: RemoteQueue<Locked<Notified>>,
     core: Mutex<Option<Box<Core>>>,
     /// Unparks whichever thread holds the core.
     unparker: Unparker,
@@ -68,14 +71,10 @@ pub(crate) struct Shared {
     block_on_waker: Waker,
     /// Threads waiting in `block_on` for the core.
     core_waiters: Mutex<Vec<Waker>>,
-    shutdown: AtomicBool,
     counters: WorkerCounters,
-    remote_spawns: AtomicU64,
-    pub(crate) blocking: BlockingPool,
-    /// The I/O and time driver; the thread holding the core parks in it.
-    pub(crate) driver: Arc<DriverSlot>,
-    /// The tracing session (off unless asked for).
-    pub(crate) trace: Session,
+    /// The owned tasks, blocking pool, driver (the thread holding the core parks in it)
+    /// and trace session.
+    pub(crate) common: Common,
 }
 
 struct Core {
@@ -124,30 +123,26 @@ struct CoreContext {
 struct Loan<'a> {
     shared: &'a Shared,
     ctx: CoreContext,
-    /// What CORE pointed to before this loan.
-    prev: *const CoreContext,
+    /// This thread's `context::Local` before this loan.
+    prev: context::Local,
 }
 
 impl Drop for Loan<'_> {
     fn drop(&mut self) {
-        CORE.with(|c| c.set(self.prev));
+        context::replace_local(self.prev);
         let mut core = self.ctx.core.get_mut().take();
         if let Some(core) = core.as_mut() {
             self.ctx.trace.flush();
             core.trace = std::mem::replace(&mut self.ctx.trace, LaneHooks::off());
         }
         *self.shared.core.lock().unwrap() = core;
-        if self.shared.shutdown.load(SeqCst) {
+        if self.shared.remote.is_closed_seqcst() {
             self.shared.shutdown_core();
         }
         for w in self.shared.core_waiters.lock().unwrap().drain(..) {
             w.wake();
         }
     }
-}
-
-thread_local! {
-    static CORE: Cell<*const CoreContext> = const { Cell::new(std::ptr::null()) };
 }
 
 impl Shared {
@@ -159,9 +154,7 @@ impl Shared {
             unparker: unparker.clone(),
         });
         Arc::new(Shared {
-            remote: Mutex::new(VecDeque::new()),
-            remote_len: AtomicUsize::new(0),
-            owned: OwnedTasks::new(1),
+            remote: RemoteQueue::new(Locked::new()),
             core: Mutex::new(Some(Box::new(Core {
                 local: VecDeque::with_capacity(64),
                 tick: 0,
@@ -172,73 +165,47 @@ impl Shared {
             block_on_waker: Waker::from(woken.clone()),
             woken,
             core_waiters: Mutex::new(Vec::new()),
-            shutdown: AtomicBool::new(false),
             counters: WorkerCounters::default(),
-            remote_spawns: AtomicU64::new(0),
-            blocking: BlockingPool::new(config.blocking_threads, &trace),
-            driver,
-            trace,
+            common: Common::new(&config, 1, driver, trace),
         })
     }
 
-    pub(crate) fn spawn<F>(me: &Arc<Shared>, future: F) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(
+        me: &Arc<Shared>,
+        local: context::Local,
+        future: F,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        me.count_spawn();
-        let (notified, join, raw) = task::new_task(future, me.clone());
-        if me.owned.bind(raw) {
-            me.schedule_task(notified, Scheduled::Spawn);
-        } else {
-            task::shutdown_unbound(raw);
-            drop(notified);
+        me.count_spawn(local);
+        let (join, notified) = me.common.bind_new(future, me.clone());
+        if let Some(notified) = notified {
+            me.schedule_task(local, notified, Scheduled::Spawn);
         }
         join
     }
 
-    /// Runs `f` with the core context if this thread holds this runtime's core.
-    fn with_local<R>(&self, f: impl FnOnce(&CoreContext) -> R) -> Option<R> {
-        CORE.with(|c| {
-            let p = c.get();
-            // SAFETY: CORE is non-null only while `run_with_core` on this thread keeps
-            // the CoreContext alive on its stack.
-            let ctx = unsafe { p.as_ref() }?;
-            std::ptr::eq(ctx.shared, self).then(|| f(ctx))
-        })
+    /// Runs `f` with the core context if `local` (this thread's `context::Local`) holds
+    /// this runtime's core.
+    #[inline]
+    fn with_core<R>(&self, local: context::Local, f: impl FnOnce(&CoreContext) -> R) -> Option<R> {
+        // SAFETY: `local.core` is only ever set by `run_with_core`, to a CoreContext that
+        // stays on this thread's stack until the loan's drop resets it; `local` was read
+        // on this thread and is used before returning.
+        let ctx = unsafe { local.core.cast::<CoreContext>().as_ref() }?;
+        std::ptr::eq(ctx.shared, self).then(|| f(ctx))
     }
 
     fn push_remote(&self, task: Notified) {
-        {
-            let mut q = self.remote.lock().unwrap();
-            q.push_back(task);
-            self.remote_len.store(q.len(), Release);
+        if self.remote.push(task) {
+            self.unparker.unpark();
         }
-        fence(SeqCst);
-        if self.shutdown.load(SeqCst) {
-            self.drain_remote();
-            return;
-        }
-        self.unparker.unpark();
     }
 
     fn pop_remote(&self) -> Option<Notified> {
-        if self.remote_len.load(Acquire) == 0 {
-            return None;
-        }
-        let mut q = self.remote.lock().unwrap();
-        let t = q.pop_front();
-        self.remote_len.store(q.len(), Release);
-        t
-    }
-
-    fn drain_remote(&self) {
-        let drained: Vec<_> = {
-            let mut q = self.remote.lock().unwrap();
-            self.remote_len.store(0, Release);
-            q.drain(..).collect()
-        };
-        drop(drained); // outside the lock: dropping a Notified may free a task
+        self.remote.storage().pop()
     }
 
     /// `block_on` for this runtime (the caller has entered the runtime context).
@@ -281,11 +248,14 @@ impl Shared {
                 core: RefCell::new(Some(core)),
                 trace,
             },
-            prev: std::ptr::null(),
+            prev: context::Local {
+                worker: std::ptr::null(),
+                core: std::ptr::null(),
+            },
         };
-        // Only `loan.prev` is written while CORE points at `loan.ctx`, and `loan` stays
-        // in place until its drop resets CORE first.
-        loan.prev = CORE.with(|c| c.replace(&loan.ctx));
+        // Only `loan.prev` is written while the context points at `loan.ctx`, and `loan`
+        // stays in place until its drop resets the context first.
+        loan.prev = context::replace_core((&loan.ctx as *const CoreContext).cast());
         let ctx = &loan.ctx;
         // Busy from entering block_on to each park (see `scheduler/counters.rs`).
         let busy = BusyClock::default();
@@ -359,12 +329,9 @@ impl Shared {
 
     /// Shutdown step 1 (Runtime drop): stop accepting work and cancel every task.
     pub(crate) fn shutdown(&self) {
-        self.shutdown.store(true, SeqCst);
-        self.owned.close_and_shutdown_all();
-        self.drain_remote();
+        self.remote.close();
+        self.common.shutdown_tasks(&self.remote);
         self.shutdown_core();
-        // Sockets and timers that outlive their tasks now report the shutdown.
-        self.driver.handle().shutdown();
     }
 
     /// Drops the local queue's entries, if the core is here (else its holder does it
@@ -381,17 +348,17 @@ impl Shared {
         RuntimeStats {
             flavor: "current_thread",
             workers: vec![self.counters.snapshot()],
-            remote_spawns: self.remote_spawns.load(Relaxed),
-            live_tasks: self.owned.len(),
-            tasks: self.trace.task_stats(),
+            remote_spawns: self.common.remote_spawns(),
+            live_tasks: self.common.owned.len(),
+            tasks: self.common.trace.task_stats(),
         }
     }
 
     /// Counts a spawn: on the core's thread in its own counter, elsewhere in the shared
     /// `remote_spawns` (a locked add, off the hot path).
-    fn count_spawn(&self) {
-        if self.with_local(|_| ()).is_none() {
-            self.remote_spawns.fetch_add(1, Relaxed);
+    fn count_spawn(&self, local: context::Local) {
+        if self.with_core(local, |_| ()).is_none() {
+            self.common.count_remote_spawn();
         } else {
             bump(&self.counters.get().spawns, 1);
         }
@@ -401,11 +368,11 @@ impl Shared {
 impl Shared {
     /// Queues a spawned (`spawn`) or woken task: locally on the core's thread, else
     /// remotely. The trace records it on the core's lane or in the shared list.
-    fn schedule_task(&self, task: Notified, why: Scheduled) {
+    fn schedule_task(&self, local: context::Local, task: Notified, why: Scheduled) {
         let mut task = Some(task);
         let on_core_thread = self
-            .with_local(|ctx| {
-                ctx.trace.scheduled(task.as_ref().expect("task"), why);
+            .with_core(local, |ctx| {
+                why.record_on_lane(&ctx.trace, task.as_ref().expect("task"));
                 // `try_borrow_mut` fails only if the loop itself holds the core borrowed
                 // (parked, or polling the driver); fall back to the remote queue.
                 if let Ok(mut core) = ctx.core.try_borrow_mut() {
@@ -417,24 +384,21 @@ impl Shared {
             .is_some();
         if let Some(task) = task {
             if !on_core_thread {
-                self.trace
-                    .record_shared(|| scheduled_event(&task, why == Scheduled::Spawn));
+                why.record_shared(&self.common.trace, &task);
             }
             self.push_remote(task);
         }
     }
 }
 
-impl Schedule for Arc<Shared> {
-    fn schedule(&self, task: Notified) {
-        self.schedule_task(task, Scheduled::Wake);
+impl Flavor for Shared {
+    #[inline]
+    fn common(&self) -> &Common {
+        &self.common
     }
 
-    fn yield_now(&self, task: Notified) {
-        self.schedule_task(task, Scheduled::Yield);
-    }
-
-    fn release(&self, task: RawTask) -> bool {
-        self.owned.remove(task)
+    #[inline]
+    fn schedule_task(&self, local: context::Local, task: Notified, why: Scheduled) {
+        Shared::schedule_task(self, local, task, why);
     }
 }

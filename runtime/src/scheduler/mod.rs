@@ -8,16 +8,24 @@
 //! cell stores a plain `Arc` of its scheduler and a wake calls it without dynamic
 //! dispatch. [`Handle`] is the enum the public `runtime::Handle` wraps.
 
+pub(crate) mod blocking;
+pub(crate) mod common;
+pub(crate) mod config;
 pub(crate) mod context;
 pub(crate) mod counters;
 pub(crate) mod current_thread;
+pub(crate) mod local;
 pub(crate) mod multi_thread;
+pub(crate) mod remote;
+pub(crate) mod scheduled;
+pub(crate) mod stats;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::runtime::{BlockingPool, RuntimeStats};
 use crate::task::JoinHandle;
+use blocking::BlockingPool;
+use stats::RuntimeStats;
 
 /// A reference to one runtime's scheduler.
 #[derive(Clone)]
@@ -32,9 +40,20 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        self.spawn_from(context::local(), future)
+    }
+
+    /// `spawn` from a thread whose context the caller has already looked up
+    /// (`spindle::spawn` reads the handle and `local` in one lookup).
+    #[inline]
+    pub(crate) fn spawn_from<F>(&self, local: context::Local, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
         match self {
-            Handle::CurrentThread(s) => current_thread::Shared::spawn(s, future),
-            Handle::MultiThread(s) => multi_thread::Shared::spawn(s, future),
+            Handle::CurrentThread(s) => current_thread::Shared::spawn(s, local, future),
+            Handle::MultiThread(s) => multi_thread::Shared::spawn(s, local, future),
         }
     }
 
@@ -47,11 +66,16 @@ impl Handle {
         self.blocking().spawn(self, f)
     }
 
-    fn blocking(&self) -> &BlockingPool {
+    /// What both flavours share (`common.rs`): the one `match` behind the accessors below.
+    pub(crate) fn common(&self) -> &common::Common {
         match self {
-            Handle::CurrentThread(s) => &s.blocking,
-            Handle::MultiThread(s) => &s.blocking,
+            Handle::CurrentThread(s) => &s.common,
+            Handle::MultiThread(s) => &s.common,
         }
+    }
+
+    fn blocking(&self) -> &BlockingPool {
+        &self.common().blocking
     }
 
     /// Shuts the blocking pool down (see `BlockingPool::shutdown`).
@@ -68,10 +92,7 @@ impl Handle {
 
     /// The drivers' shared halves, which sockets and timers created on this runtime use.
     pub(crate) fn driver(&self) -> &crate::driver::DriverHandle {
-        match self {
-            Handle::CurrentThread(s) => s.driver.handle(),
-            Handle::MultiThread(s) => s.driver.handle(),
-        }
+        self.common().driver.handle()
     }
 
     /// Gives task `id` a name in the trace (nothing when the runtime is not traced).
@@ -81,18 +102,11 @@ impl Handle {
 
     /// The runtime's tracing session.
     pub(crate) fn trace(&self) -> &crate::trace::session::Session {
-        match self {
-            Handle::CurrentThread(s) => &s.trace,
-            Handle::MultiThread(s) => &s.trace,
-        }
+        &self.common().trace
     }
 
     /// Same runtime?
     pub(crate) fn ptr_eq(&self, other: &Handle) -> bool {
-        match (self, other) {
-            (Handle::CurrentThread(a), Handle::CurrentThread(b)) => Arc::ptr_eq(a, b),
-            (Handle::MultiThread(a), Handle::MultiThread(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
+        std::ptr::eq(self.common(), other.common())
     }
 }

@@ -1,5 +1,5 @@
 //! Loom models of the task state machine: every interleaving of two threads acting on
-//! one task (run with the loom command in COMMON.md; names contain `loom`).
+//! one task (run with the loom command in `.ci/run`; names contain `loom`).
 //!
 //! Each model checks the properties of the task module's rules: a wake is never lost,
 //! a task is never queued twice, the future and the output are dropped exactly once,
@@ -237,4 +237,44 @@ impl Wake for CountWake {
 
 fn poll_once<T>(j: &mut JoinHandle<T>) -> Poll<Result<T, JoinError>> {
     Pin::new(j).poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// The one bind-or-cancel (`bind_new`, used by every scheduler's spawn) racing with
+/// shutdown closing the owned list: the task is either bound (then shutdown cancels it,
+/// or it is queued and run) or refused and cancelled at once. Either way its future is
+/// dropped exactly once, its JoinHandle reports the output or a cancellation, and the
+/// cell is freed.
+#[test]
+fn loom_bind_racing_shutdown_cancels_or_runs() {
+    loom::model(|| {
+        let s = S::new();
+        let drops = std::sync::Arc::new(AtomicUsize::new(0));
+        let d = Drops(drops.clone());
+        let spawner = {
+            let s = s.clone();
+            thread::spawn(move || {
+                let (j, notified) = bind_new(&s.0.owned, async move { drop(d) }, s.clone());
+                if let Some(n) = notified {
+                    s.schedule(n);
+                }
+                j
+            })
+        };
+        s.0.owned.close_and_shutdown_all();
+        let mut j = spawner.join().unwrap();
+        s.run_all();
+        match poll_once(&mut j) {
+            Poll::Ready(Ok(())) => {}
+            Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(drops.load(SeqCst), 1, "the future is dropped exactly once");
+        assert_eq!(
+            s.0.owned.len(),
+            0,
+            "a task outlived the shutdown in the owned list"
+        );
+        drop(j);
+        assert!(s.all_freed());
+    });
 }

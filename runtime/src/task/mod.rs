@@ -57,16 +57,12 @@
 //! the races these rules close, step by step.
 
 mod abort;
-mod builder;
 mod error;
 mod harness;
 mod id;
 mod join;
-mod join_set;
 pub(crate) mod list;
-mod local;
 mod raw;
-mod spawn;
 mod state;
 mod waker;
 mod yield_now;
@@ -79,14 +75,18 @@ mod tests;
 use std::future::Future;
 
 pub use abort::AbortHandle;
-pub use builder::Builder;
 pub use error::JoinError;
 pub use id::{Id, id, try_id};
 pub use join::JoinHandle;
-pub use join_set::JoinSet;
-pub use local::{LocalSet, spawn_local};
-pub use spawn::{spawn, spawn_blocking};
 pub use yield_now::yield_now;
+
+// The public face of `spindle::task`: the ways to start a task live in the layers that
+// know about runtimes (see docs/ARCHITECTURE.md, "Layers"); only their names are here,
+// so `spindle::task::spawn` reads as in tokio. Nothing in this folder uses them.
+pub use crate::runtime::join_set::JoinSet;
+pub use crate::runtime::spawn::{spawn, spawn_blocking};
+pub use crate::runtime::task_builder::Builder;
+pub use crate::scheduler::local::{LocalSet, spawn_local};
 
 use raw::Cell;
 pub(crate) use raw::RawTask;
@@ -162,6 +162,29 @@ where
 {
     let raw = RawTask(Cell::allocate(future, scheduler, Id::next()));
     (Notified(raw), JoinHandle::new(raw), raw)
+}
+
+/// Allocates a task and binds it into `owned`: returns its `JoinHandle` and its first
+/// `Notified`, or no `Notified` if the list is closed (the runtime is shutting down):
+/// then the task is cancelled here and its `JoinHandle` reports it. The one
+/// bind-or-cancel of every scheduler (`scheduler/common.rs`, `scheduler/local.rs`).
+pub(crate) fn bind_new<F, S>(
+    owned: &list::OwnedTasks,
+    future: F,
+    scheduler: S,
+) -> (JoinHandle<F::Output>, Option<Notified>)
+where
+    F: Future + 'static,
+    S: Schedule,
+{
+    let (notified, join, raw) = new_task(future, scheduler);
+    if owned.bind(raw) {
+        (join, Some(notified))
+    } else {
+        shutdown_unbound(raw);
+        drop(notified);
+        (join, None)
+    }
 }
 
 /// For tasks that are never put in an owned-tasks list (blocking tasks, which always run or

@@ -1,6 +1,7 @@
 //! Time: `sleep`, `timeout` and `interval`, on a hierarchical timing wheel.
 //!
-//! - [`wheel`]: the data structure (O(1) insert and cancel, 1 ms ticks);
+//! This folder holds only the futures users await; the wheel is part of the time driver:
+//! - `crate::driver::time::wheel`: the data structure (O(1) insert and cancel, 1 ms ticks);
 //! - `crate::driver::time`: the wheel behind a lock, advanced by the parked worker;
 //! - [`sleep()`], [`timeout()`], [`interval()`]: the futures users await.
 //!
@@ -11,7 +12,6 @@
 mod interval;
 mod sleep;
 mod timeout;
-pub(crate) mod wheel;
 
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use crate::coop;
 use crate::driver::handle;
+use crate::driver::time::wheel::TimerKey;
 use crate::driver::time::{Fired, TimeShared};
-use crate::time::wheel::TimerKey;
 
 /// Waits until `duration` has elapsed. `Duration::MAX` (or anything past the year ~2^64
 /// ns) waits forever; `Duration::ZERO` completes on its first poll.

@@ -95,20 +95,16 @@ impl LaneHooks {
     }
 
     /// A task scheduled from this thread: `Spawn` (parent: the task running here, if
-    /// any) or `Wake`. A yield (the task woke itself during its poll) records nothing:
-    /// its `PollEnd { ready: false }` and its next poll on the timeline say the same, and
-    /// in a yield-heavy loop the extra event would cost a third more.
+    /// any) or `Wake`. (Yields are not recorded; see `scheduler/scheduled.rs`.)
     #[inline(always)]
-    pub(crate) fn scheduled(&self, task: &Notified, why: Scheduled) {
+    pub(crate) fn scheduled(&self, task: &Notified, spawn: bool) {
         #[cfg(feature = "trace")]
         if let Some(lane) = &self.lane {
-            if why != Scheduled::Yield {
-                self.after_poll.set(false);
-                lane.record(scheduled_event(task, why == Scheduled::Spawn));
-            }
+            self.after_poll.set(false);
+            lane.record(scheduled_event(task, spawn));
         }
         #[cfg(not(feature = "trace"))]
-        let _ = (task, why);
+        let _ = (task, spawn);
     }
 
     /// What a driver turn on this thread dispatched.
@@ -136,27 +132,6 @@ impl LaneHooks {
         if let Some(lane) = &self.lane {
             self.after_poll.set(false);
             lane.flush();
-        }
-    }
-}
-
-/// Why a task is being scheduled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Scheduled {
-    /// Newly spawned.
-    Spawn,
-    /// Woken by another task, the driver or another thread.
-    Wake,
-    /// Woke itself during its own poll.
-    Yield,
-}
-
-impl Scheduled {
-    pub(crate) fn new(spawn: bool, is_yield: bool) -> Scheduled {
-        match (spawn, is_yield) {
-            (true, _) => Scheduled::Spawn,
-            (false, true) => Scheduled::Yield,
-            (false, false) => Scheduled::Wake,
         }
     }
 }

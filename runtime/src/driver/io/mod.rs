@@ -14,8 +14,8 @@
 //!
 //! ## Tokens: the address of the `ScheduledIo`
 //! A source's epoll token is the address of its `ScheduledIo`, so a turn goes from an
-//! event to the task's waker without looking anything up and without a lock (tokio's
-//! design, `driver/io/registration_set.rs`). The *registration table* owns one strong
+//! event to the task's waker without looking anything up and without a lock (the design
+//! of tokio's `driver/io/registration_set.rs`). The *registration table* owns one strong
 //! reference per source, which keeps the address valid:
 //! - `register` claims a table slot under the table lock, then calls `epoll_ctl(ADD)`;
 //! - `deregister` calls `epoll_ctl(DEL)`, then moves the reference from its slot to the

@@ -56,7 +56,7 @@ use crate::park::Parker;
 use crate::scheduler::counters::{BusyClock, bump};
 use crate::scheduler::{Handle, context};
 use crate::task::Notified;
-use crate::trace::lane_hooks::{LaneHooks, Scheduled};
+use crate::trace::lane_hooks::LaneHooks;
 use crate::trace::{EventKind, LaneKind};
 
 /// Consecutive polls of LIFO-slot tasks before the slot is flushed to the local queue.
@@ -66,9 +66,9 @@ const GLOBAL_QUEUE_INTERVAL: u32 = 61;
 
 /// A worker's private state, reachable from wakers running on its thread.
 pub(super) struct WorkerContext {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     pub(super) index: usize,
-    core: RefCell<Core>,
+    pub(super) core: RefCell<Core>,
     parker: Parker,
     /// True while this worker runs the I/O and time driver (parked in it, or polling it
     /// between tasks). Tasks the driver wakes then go to the local queue, not the LIFO
@@ -76,19 +76,19 @@ pub(super) struct WorkerContext {
     /// argument does not hold, and in the (unstealable) slot they would wait behind
     /// whatever this worker runs next — a connect loop that never blocks, say — while
     /// another worker sits idle.
-    in_driver: Cell<bool>,
+    pub(super) in_driver: Cell<bool>,
     /// Start of the current busy streak (`scheduler/counters.rs`).
     busy: BusyClock,
     /// This worker's trace lane (off when untraced).
-    trace: LaneHooks,
+    pub(super) trace: LaneHooks,
 }
 
-struct Core {
-    local: Worker<Notified>,
-    lifo: Option<Notified>,
+pub(super) struct Core {
+    pub(super) local: Worker<Notified>,
+    pub(super) lifo: Option<Notified>,
     /// Tasks that yielded (woke themselves during their poll): they run after everything
     /// else this worker can find (see "Yielded tasks go last" in the module header).
-    deferred: Vec<Notified>,
+    pub(super) deferred: Vec<Notified>,
     tick: u32,
     searching: bool,
     rng: XorShift,
@@ -109,78 +109,6 @@ impl XorShift {
     }
 }
 
-thread_local! {
-    static WORKER: Cell<*const WorkerContext> = const { Cell::new(std::ptr::null()) };
-}
-
-/// If this thread is a worker of `shared`'s runtime, runs `f` with its context.
-fn with_current<R>(shared: &Shared, f: impl FnOnce(&WorkerContext) -> R) -> Option<R> {
-    WORKER.with(|w| {
-        // SAFETY: WORKER is non-null only while `run` keeps the context alive on this
-        // thread's stack.
-        let ctx = unsafe { w.get().as_ref() }?;
-        std::ptr::eq(&*ctx.shared, shared).then(|| f(ctx))
-    })
-}
-
-/// Schedules `task` on the current worker if this thread is one of `shared`'s workers;
-/// otherwise hands it back. `spawn` also counts the spawn.
-pub(super) fn schedule_local(
-    shared: &Shared,
-    task: Notified,
-    is_yield: bool,
-    spawn: bool,
-) -> Result<(), Notified> {
-    let mut task = Some(task);
-    with_current(shared, |w| {
-        // A failed borrow means the worker is draining its queues at shutdown.
-        let Ok(mut core) = w.core.try_borrow_mut() else {
-            return;
-        };
-        let task = task.take().expect("task");
-        w.trace.scheduled(&task, Scheduled::new(spawn, is_yield));
-        if spawn {
-            bump(&shared.remotes[w.index].counters.get().spawns, 1);
-        }
-        let made_stealable = if is_yield {
-            core.deferred.push(task);
-            false
-        } else if w.in_driver.get() {
-            // Stealable, but nobody is woken yet: after the driver turn the worker
-            // decides (`after_driver`), once it knows how many tasks the turn woke.
-            core.local.push(task);
-            false
-        } else {
-            match core.lifo.replace(task) {
-                Some(prev) => {
-                    core.local.push(prev);
-                    true
-                }
-                None => false,
-            }
-        };
-        drop(core);
-        if made_stealable {
-            shared.notify_parked();
-        }
-    });
-    match task {
-        None => Ok(()),
-        Some(t) => Err(t),
-    }
-}
-
-/// Records that the calling thread woke worker `target`: on its lane if it is a worker
-/// of this runtime, else in the shared list. Called only when tracing.
-pub(super) fn trace_notify(shared: &Shared, target: usize) {
-    let event = EventKind::Notify {
-        target: target as u32,
-    };
-    if with_current(shared, |w| w.trace.record(|| event)).is_none() {
-        shared.trace.record_shared(|| event);
-    }
-}
-
 /// A worker thread's body (started by `launch.rs`): the loop of the module header.
 pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
     let handle = Handle::MultiThread(shared.clone());
@@ -198,10 +126,14 @@ pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
         parker: seed.parker,
         in_driver: Cell::new(false),
         busy: BusyClock::default(),
-        trace: shared.trace.lane(LaneKind::Worker, seed.index),
+        trace: shared.common.trace.lane(LaneKind::Worker, seed.index),
         shared,
     };
-    WORKER.with(|w| w.set(&ctx));
+    // Declared after `ctx`, so dropped (the context reset) before it, even on unwind.
+    let _local = context::set_local(context::Local {
+        worker: (&ctx as *const WorkerContext).cast(),
+        core: std::ptr::null(),
+    });
     while !ctx.shared.is_shutdown() {
         let task = ctx
             .next_task()
@@ -229,7 +161,6 @@ pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
             drop(t);
         }
     }
-    WORKER.with(|w| w.set(std::ptr::null()));
 }
 
 impl WorkerContext {
@@ -263,7 +194,7 @@ impl WorkerContext {
                     core.local.push(t);
                 }
             }
-            if let Some(t) = self.shared.injector.steal().success() {
+            if let Some(t) = self.shared.injector.storage().steal().success() {
                 bump(&c.injector_pops, 1);
                 return Some(t);
             }
@@ -307,7 +238,7 @@ impl WorkerContext {
     /// Takes a batch from the injector into `local`, returning one task.
     fn pop_injector_batch(&self, local: &Worker<Notified>) -> Option<Notified> {
         loop {
-            match self.shared.injector.steal_batch_and_pop(local) {
+            match self.shared.injector.storage().steal_batch_and_pop(local) {
                 Steal::Success(t) => {
                     bump(&self.counters().injector_pops, 1 + local.len() as u64);
                     return Some(t);

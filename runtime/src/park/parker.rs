@@ -27,8 +27,7 @@ use std::time::{Duration, Instant};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Condvar, Mutex};
 
-use super::DriverSlot;
-use crate::driver::ParkReport;
+use crate::driver::{DriverSlot, ParkReport};
 
 const EMPTY: usize = 0;
 const PARKED: usize = 1;
@@ -69,7 +68,7 @@ impl Inner {
     /// this thread dispatched (nothing if another thread holds the driver).
     pub(super) fn poll_driver(&self) -> ParkReport {
         if let Some(slot) = &self.0.driver
-            && let Ok(mut driver) = slot.driver.try_lock()
+            && let Ok(mut driver) = slot.try_lock()
         {
             return run_driver(&mut driver, Some(Duration::ZERO));
         }
@@ -112,7 +111,7 @@ impl Inner {
             return ParkReport::default();
         }
         if let Some(slot) = &s.driver
-            && let Ok(mut driver) = slot.driver.try_lock()
+            && let Ok(mut driver) = slot.try_lock()
         {
             return self.park_in_driver(&mut driver, timeout);
         }
@@ -172,7 +171,7 @@ impl Inner {
             }
             PARKED_DRIVER => {
                 if let Some(slot) = &s.driver {
-                    slot.handle.unpark();
+                    slot.handle().unpark();
                 }
             }
             actual => panic!("inconsistent park state {actual}"),

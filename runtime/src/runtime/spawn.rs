@@ -2,12 +2,12 @@
 
 use std::future::Future;
 
-use super::JoinHandle;
 use crate::scheduler::context;
+use crate::task::JoinHandle;
 
 /// Runs the blocking (or CPU-heavy) closure `f` on the runtime's blocking thread pool
 /// (spindle-pool, sized by `Builder::blocking_threads`) and returns a [`JoinHandle`] to
-/// its result. A panic in `f` becomes a panic [`JoinError`](super::JoinError).
+/// its result. A panic in `f` becomes a panic [`JoinError`](crate::task::JoinError).
 ///
 /// # Panics
 /// Outside a runtime: use `Runtime::spawn_blocking` or `Handle::spawn_blocking` there.
@@ -37,7 +37,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    context::with_current(move |h| h.spawn(future)).unwrap_or_else(|| {
+    context::with_current_local(move |h, local| h.spawn_from(local, future)).unwrap_or_else(|| {
         panic!(
             "spindle::spawn called outside a spindle runtime; call it from inside \
              Runtime::block_on or a task, or use Handle::spawn"

@@ -28,10 +28,10 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use super::list::OwnedTasks;
-use super::{JoinHandle, Notified, RawTask, Schedule};
+use super::remote::{Locked, RemoteQueue, Storage};
 use crate::coop;
-use crate::loom::sync::atomic::{AtomicBool, Ordering::SeqCst, fence};
+use crate::task::list::OwnedTasks;
+use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 
 /// Tasks polled per poll of `run_until` before it yields to its own scheduler.
 const MAX_TASKS_PER_TICK: usize = 61;
@@ -59,11 +59,11 @@ pub struct LocalSet {
 
 /// The part of a `LocalSet` that wakers on other threads reach.
 pub(crate) struct LocalShared {
-    remote: Mutex<VecDeque<Notified>>,
+    /// Wakes from other threads; closed when the set is dropped (`scheduler/remote.rs`).
+    remote: RemoteQueue<Locked<Notified>>,
     owned: OwnedTasks,
     /// The waker of whoever polls `run_until`.
     waker: Mutex<Option<Waker>>,
-    closed: AtomicBool,
 }
 
 /// The running set, reachable from wakers and `spawn_local` on its thread.
@@ -90,10 +90,9 @@ impl LocalSet {
     pub fn new() -> LocalSet {
         LocalSet {
             shared: Arc::new(LocalShared {
-                remote: Mutex::new(VecDeque::new()),
+                remote: RemoteQueue::new(Locked::new()),
                 owned: OwnedTasks::new(1),
                 waker: Mutex::new(None),
-                closed: AtomicBool::new(false),
             }),
             queue: Rc::new(RefCell::new(VecDeque::new())),
             _not_send: PhantomData,
@@ -106,15 +105,12 @@ impl LocalSet {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let (notified, join, raw) = super::new_task(future, self.shared.clone());
-        if self.shared.owned.bind(raw) {
+        let (join, notified) = task::bind_new(&self.shared.owned, future, self.shared.clone());
+        if let Some(notified) = notified {
             self.queue.borrow_mut().push_back(notified);
             if let Some(w) = self.shared.waker.lock().unwrap().as_ref() {
                 w.wake_by_ref();
             }
-        } else {
-            super::shutdown_unbound(raw);
-            drop(notified);
         }
         join
     }
@@ -123,11 +119,6 @@ impl LocalSet {
     pub async fn run_until<F: Future>(&self, future: F) -> F::Output {
         let mut future = std::pin::pin!(future);
         std::future::poll_fn(|cx| self.poll_run(future.as_mut(), cx)).await
-    }
-
-    /// `rt.block_on(self.run_until(future))`.
-    pub fn block_on<F: Future>(&self, rt: &crate::Runtime, future: F) -> F::Output {
-        rt.block_on(self.run_until(future))
     }
 
     fn poll_run<F: Future>(&self, future: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
@@ -153,7 +144,7 @@ impl LocalSet {
                 .queue
                 .borrow_mut()
                 .pop_front()
-                .or_else(|| self.shared.remote.lock().unwrap().pop_front());
+                .or_else(|| self.shared.remote.storage().pop());
             match next {
                 Some(task) => {
                     coop::with_budget(|| task.run());
@@ -170,7 +161,7 @@ impl LocalSet {
 impl Drop for LocalSet {
     fn drop(&mut self) {
         // On the owner thread (LocalSet is !Send): cancel every task, dropping futures here.
-        self.shared.closed.store(true, SeqCst);
+        self.shared.remote.close();
         let prev = CURRENT.with(|c| {
             c.replace(Running {
                 shared: &*self.shared,
@@ -180,15 +171,8 @@ impl Drop for LocalSet {
         self.shared.owned.close_and_shutdown_all();
         CURRENT.with(|c| c.set(prev));
         self.queue.borrow_mut().clear();
-        self.shared.drain_remote();
+        self.shared.remote.drain();
         self.shared.waker.lock().unwrap().take();
-    }
-}
-
-impl LocalShared {
-    fn drain_remote(&self) {
-        let drained: Vec<_> = self.remote.lock().unwrap().drain(..).collect();
-        drop(drained);
     }
 }
 
@@ -201,17 +185,14 @@ impl Schedule for Arc<LocalShared> {
             (std::ptr::eq(r.shared, &**self)).then(|| unsafe { &*r.set })
         });
         if let Some(set) = local {
-            if self.closed.load(SeqCst) {
+            if self.remote.is_closed_seqcst() {
                 return; // dropping the set: the entry is only a reference
             }
             set.queue.borrow_mut().push_back(task);
             return;
         }
-        self.remote.lock().unwrap().push_back(task);
-        fence(SeqCst);
-        if self.closed.load(SeqCst) {
-            self.drain_remote();
-            return;
+        if !self.remote.push(task) {
+            return; // the set was dropped: `push` drained the entry
         }
         if let Some(w) = self.waker.lock().unwrap().as_ref() {
             w.wake_by_ref();

@@ -26,7 +26,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
-use super::{AbortHandle, JoinError, JoinHandle, spawn};
+use super::spawn::{spawn, spawn_blocking};
+use crate::task::{AbortHandle, JoinError, JoinHandle};
 
 /// A set of tasks spawned on the current runtime, joined as they finish.
 ///
@@ -243,13 +244,13 @@ impl<T: Send + 'static> JoinSet<T> {
         self.insert(spawn(future))
     }
 
-    /// Runs `f` on the blocking pool (see [`super::spawn_blocking`]) and adds it to the set.
+    /// Runs `f` on the blocking pool (see [`spawn_blocking`]) and adds it to the set.
     #[track_caller]
     pub fn spawn_blocking<F>(&mut self, f: F) -> AbortHandle
     where
         F: FnOnce() -> T + Send + 'static,
     {
-        self.insert(super::spawn_blocking(f))
+        self.insert(spawn_blocking(f))
     }
 }
 

@@ -20,7 +20,8 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Counters of one worker (for a current-thread runtime: of the `block_on` thread).
+/// Counters of one runtime worker (for a current-thread runtime: of the `block_on` thread).
+/// Not to be confused with `spindle::pool::ThreadStats`, a pool thread's job counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WorkerStats {
     /// Task polls (including polls that only cancelled the task).

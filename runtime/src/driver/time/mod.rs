@@ -20,13 +20,17 @@
 //!
 //! Invariant: after shutdown no timer is inserted; waiting timers are woken once, and a
 //! `Sleep` polled after that reports the shutdown.
+//!
+//! The data structure itself, the hierarchical wheel, is [`wheel`].
+
+pub(crate) mod wheel;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use super::io::IoShared;
-use crate::time::wheel::{TimerKey, TimerWheel};
+use wheel::{TimerKey, TimerWheel};
 
 /// The wheel plus whether the driver has shut down.
 #[derive(Debug)]

@@ -12,9 +12,9 @@
 use std::future::Future;
 use std::io;
 
-use super::JoinHandle;
-use crate::runtime::Handle;
+use super::Handle;
 use crate::scheduler::{self, context};
+use crate::task::JoinHandle;
 
 /// Configures a task before spawning it. See the module docs.
 ///
@@ -80,8 +80,8 @@ impl<'a> Builder<'a> {
         Ok(join)
     }
 
-    /// Spawns a `!Send` future on the [`LocalSet`](super::LocalSet) running on this
-    /// thread (see [`spawn_local`](super::spawn_local)).
+    /// Spawns a `!Send` future on the [`LocalSet`](crate::task::LocalSet) running on this
+    /// thread (see [`spawn_local`](crate::task::spawn_local)).
     ///
     /// Errors: outside a running `LocalSet`.
     pub fn spawn_local<F>(self, future: F) -> io::Result<JoinHandle<F::Output>>
@@ -89,7 +89,7 @@ impl<'a> Builder<'a> {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let join = super::local::try_spawn_local(future).ok_or_else(|| {
+        let join = scheduler::local::try_spawn_local(future).ok_or_else(|| {
             io::Error::other(
                 "task::Builder::spawn_local called outside a LocalSet; run it inside \
                  LocalSet::run_until or LocalSet::block_on",
@@ -102,7 +102,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Runs the blocking closure `f` on the current runtime's blocking pool (see
-    /// [`spawn_blocking`](super::spawn_blocking)).
+    /// [`spawn_blocking`](crate::task::spawn_blocking)).
     ///
     /// Errors: outside a runtime.
     pub fn spawn_blocking<Fn, R>(self, f: Fn) -> io::Result<JoinHandle<R>>

@@ -1,0 +1,22 @@
+//! [`Config`]: the settings a scheduler and its threads run with, as the public
+//! `runtime::Builder` collected them (names, hooks, pool size, pinning, tracing).
+
+use std::sync::Arc;
+
+use crate::trace::session::TraceConfig;
+
+/// A thread hook (`on_thread_start`, `on_thread_stop`).
+pub(crate) type Hook = Arc<dyn Fn() + Send + Sync + 'static>;
+
+/// Settings shared by the scheduler and its threads.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) thread_name: Arc<dyn Fn(usize) -> String + Send + Sync + 'static>,
+    pub(crate) on_thread_start: Option<Hook>,
+    pub(crate) on_thread_stop: Option<Hook>,
+    pub(crate) blocking_threads: usize,
+    /// `pin_workers(true)`: worker i is pinned to `cores[i % cores.len()]`.
+    pub(crate) pin_cores: Option<Arc<[usize]>>,
+    /// `trace` / `trace_to` (with `SPINDLE_TRACE`, decided in `trace::session`).
+    pub(crate) trace: TraceConfig,
+}
