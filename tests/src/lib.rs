@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests in `tests/tests/`: futures and guards that
-//! count polls, wakes and drops, so tests assert real behaviour.
+//! count polls, wakes and drops, so tests assert real behaviour, and the [`watchdog`]
+//! that bounds the fault tests in time.
+
+pub mod watchdog;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -103,7 +103,9 @@ impl Builder {
         self
     }
 
-    /// Runs `f` on each worker thread when it starts.
+    /// Runs `f` on each worker thread when it starts, before the worker runs any task.
+    /// `build` waits for every worker's hook: if one panics, the runtime is stopped and
+    /// `build` returns an error carrying the panic's message.
     pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
         self.on_thread_start = Some(Arc::new(f));
         self
@@ -153,7 +155,7 @@ impl Builder {
     ///
     /// Errors: `InvalidInput` for zero worker or blocking threads, or for
     /// `pin_workers(true)` on a current-thread runtime; the OS error if a thread cannot be
-    /// spawned or pinned.
+    /// spawned or pinned; an error with the panic's message if `on_thread_start` panics.
     pub fn build(&mut self) -> io::Result<Runtime> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let workers = self.worker_threads.unwrap_or(cores);

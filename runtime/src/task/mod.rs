@@ -58,7 +58,7 @@
 
 mod abort;
 mod builder;
-mod error;
+pub(crate) mod error;
 mod harness;
 mod id;
 mod join;
