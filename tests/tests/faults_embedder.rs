@@ -50,3 +50,69 @@ fn start_hook_that_succeeds_still_runs_on_every_worker() {
     assert_eq!(starts.load(SeqCst), 3);
     assert_eq!(rt.block_on(rt.spawn(async { 7 })).unwrap(), 7);
 }
+
+#[test]
+fn pool_stack_too_small_is_an_invalid_input_error_not_an_abort() {
+    for bytes in [0, 1, spindle_pool::Builder::MIN_STACK_SIZE - 1] {
+        let err = spindle_pool::ThreadPool::builder()
+            .threads(1)
+            .stack_size(bytes)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
+        assert!(err.to_string().contains("stack_size"), "{err}");
+        let io: std::io::Error = err.into();
+        assert_eq!(io.kind(), std::io::ErrorKind::InvalidInput);
+    }
+}
+
+#[test]
+fn pool_runs_jobs_on_the_minimum_stack() {
+    let _w = Watchdog::new("pool_minimum_stack", 20);
+    let pool = spindle_pool::ThreadPool::builder()
+        .threads(2)
+        .stack_size(spindle_pool::Builder::MIN_STACK_SIZE)
+        .build()
+        .unwrap();
+    let ran = AtomicUsize::new(0);
+    pool.scope(|s| {
+        for _ in 0..100 {
+            s.spawn(|| {
+                ran.fetch_add(1, SeqCst);
+            });
+        }
+    });
+    assert_eq!(ran.load(SeqCst), 100);
+    assert_eq!(pool.join(|| 1, || 2), (1, 2));
+    assert_eq!(pool.spawn(|| 6 * 7).join().unwrap(), 42);
+}
+
+#[test]
+fn runtime_thread_stack_size_is_checked_and_used() {
+    let _w = Watchdog::new("runtime_thread_stack_size", 20);
+    for bytes in [0, 1, spindle_pool::Builder::MIN_STACK_SIZE - 1] {
+        for mut builder in [Builder::new_multi_thread(), Builder::new_current_thread()] {
+            let err = builder.thread_stack_size(bytes).build().unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
+            assert!(err.to_string().contains("thread_stack_size"), "{err}");
+        }
+    }
+    // The minimum runs tasks, timers and blocking jobs (a debug build uses the most).
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_stack_size(spindle_pool::Builder::MIN_STACK_SIZE)
+        .build()
+        .unwrap();
+    let sum = rt.block_on(async {
+        let tasks: Vec<_> = (0..50u64)
+            .map(|i| spindle::spawn(async move { i }))
+            .collect();
+        let mut sum = 0;
+        for t in tasks {
+            sum += t.await.unwrap();
+        }
+        spindle::time::sleep(std::time::Duration::from_millis(1)).await;
+        sum + spindle::task::spawn_blocking(|| 1000).await.unwrap()
+    });
+    assert_eq!(sum, 1225 + 1000);
+}

@@ -16,6 +16,8 @@ pub(crate) struct Config {
     pub(crate) on_thread_start: Option<Hook>,
     pub(crate) on_thread_stop: Option<Hook>,
     pub(crate) blocking_threads: usize,
+    /// `thread_stack_size`: of worker and blocking-pool threads (None: the platform's).
+    pub(crate) thread_stack_size: Option<usize>,
     /// `pin_workers(true)`: worker i is pinned to `cores[i % cores.len()]`.
     pub(crate) pin_cores: Option<Arc<[usize]>>,
     /// `trace` / `trace_to` (with `SPINDLE_TRACE`, decided in `trace::session`).
@@ -42,6 +44,7 @@ pub struct Builder {
     flavor: Flavor,
     worker_threads: Option<usize>,
     blocking_threads: Option<usize>,
+    thread_stack_size: Option<usize>,
     thread_name: Arc<dyn Fn(usize) -> String + Send + Sync + 'static>,
     on_thread_start: Option<Hook>,
     on_thread_stop: Option<Hook>,
@@ -65,6 +68,7 @@ impl Builder {
             flavor,
             worker_threads: None,
             blocking_threads: None,
+            thread_stack_size: None,
             thread_name: Arc::new(|i| format!("spindle-worker-{i}")),
             on_thread_start: None,
             on_thread_stop: None,
@@ -74,16 +78,27 @@ impl Builder {
     }
 
     /// Number of worker threads (multi-thread only; default: available cores).
-    /// Zero makes `build` fail with `InvalidInput`.
+    /// Zero, or more than 4096 ([`spindle_pool::Builder::MAX_THREADS`]), makes `build`
+    /// fail with `InvalidInput`.
     pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
         self.worker_threads = Some(n);
         self
     }
 
     /// Number of threads of the pool that runs `spawn_blocking` closures (default: the
-    /// number of cores, at least 4). Zero makes `build` fail with `InvalidInput`.
+    /// number of cores, at least 4). Zero, or more than 4096, makes `build` fail with
+    /// `InvalidInput`.
     pub fn blocking_threads(&mut self, n: usize) -> &mut Builder {
         self.blocking_threads = Some(n);
+        self
+    }
+
+    /// Stack size, in bytes, of the worker threads and of the blocking pool's threads
+    /// (default: the platform's, 2 MiB on Linux), as `tokio`'s `thread_stack_size`.
+    /// Less than [`spindle_pool::Builder::MIN_STACK_SIZE`] (64 KiB) makes `build` fail
+    /// with `InvalidInput`: a thread that small would overflow before it ran a task.
+    pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
+        self.thread_stack_size = Some(bytes);
         self
     }
 
@@ -165,10 +180,11 @@ impl Builder {
                 "worker_threads must be at least 1",
             ));
         }
-        if workers > 4096 {
+        let max = spindle_pool::Builder::MAX_THREADS;
+        if workers > max {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                "worker_threads must be at most 4096",
+                format!("worker_threads must be at most {max} (got {workers})"),
             ));
         }
         let blocking_threads = self.blocking_threads.unwrap_or(cores.max(4));
@@ -176,6 +192,22 @@ impl Builder {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "blocking_threads must be at least 1",
+            ));
+        }
+        if blocking_threads > max {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("blocking_threads must be at most {max} (got {blocking_threads})"),
+            ));
+        }
+        let min_stack = spindle_pool::Builder::MIN_STACK_SIZE;
+        if let Some(bytes) = self.thread_stack_size.filter(|&b| b < min_stack) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "thread_stack_size({bytes}) is too small to run a worker on; the minimum \
+                     is {min_stack} bytes"
+                ),
             ));
         }
         let pin_cores = match (self.pin_workers, self.flavor) {
@@ -194,6 +226,7 @@ impl Builder {
             on_thread_start: self.on_thread_start.clone(),
             on_thread_stop: self.on_thread_stop.clone(),
             blocking_threads,
+            thread_stack_size: self.thread_stack_size,
             pin_cores,
             trace: self.trace.clone(),
         };
@@ -210,6 +243,7 @@ impl fmt::Debug for Builder {
             .field("flavor", &self.flavor)
             .field("worker_threads", &self.worker_threads)
             .field("blocking_threads", &self.blocking_threads)
+            .field("thread_stack_size", &self.thread_stack_size)
             .field("pin_workers", &self.pin_workers)
             .field("trace", &self.trace)
             .finish_non_exhaustive()

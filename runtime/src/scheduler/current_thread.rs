@@ -175,7 +175,7 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             counters: WorkerCounters::default(),
             remote_spawns: AtomicU64::new(0),
-            blocking: BlockingPool::new(config.blocking_threads, &trace),
+            blocking: BlockingPool::new(config.blocking_threads, config.thread_stack_size, &trace),
             driver,
             trace,
         })

@@ -62,7 +62,11 @@ pub(crate) fn launch(shared: &Arc<Shared>, seeds: Vec<WorkerSeed>) -> io::Result
         let seed_index = seed.index;
         let (shared2, live2, report) = (shared.clone(), live.clone(), report.clone());
         let name = (shared.config.thread_name)(seed.index);
-        let spawned = std::thread::Builder::new().name(name).spawn(move || {
+        let mut thread = std::thread::Builder::new().name(name);
+        if let Some(bytes) = shared.config.thread_stack_size {
+            thread = thread.stack_size(bytes);
+        }
+        let spawned = thread.spawn(move || {
             /// Counts this worker out even if a hook panics.
             struct Exit(Arc<(Mutex<usize>, Condvar)>);
             impl Drop for Exit {

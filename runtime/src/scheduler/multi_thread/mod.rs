@@ -107,7 +107,7 @@ impl Shared {
             owned: OwnedTasks::new(workers * 4),
             shutdown: CachePadded::new(AtomicBool::new(false)),
             remote_spawns: CachePadded::new(AtomicU64::new(0)),
-            blocking: BlockingPool::new(config.blocking_threads, &trace),
+            blocking: BlockingPool::new(config.blocking_threads, config.thread_stack_size, &trace),
             config,
             driver,
             trace,
