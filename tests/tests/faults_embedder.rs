@@ -116,3 +116,55 @@ fn runtime_thread_stack_size_is_checked_and_used() {
     });
     assert_eq!(sum, 1225 + 1000);
 }
+
+/// A future whose `Drop` spawns a task and records what the spawn returned.
+struct SpawnsOnDrop {
+    spawned: Arc<std::sync::Mutex<Option<spindle::task::JoinHandle<()>>>>,
+}
+
+impl std::future::Future for SpawnsOnDrop {
+    type Output = ();
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        std::task::Poll::Pending
+    }
+}
+
+impl Drop for SpawnsOnDrop {
+    fn drop(&mut self) {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let r = ran.clone();
+        let handle = spindle::spawn(async move {
+            r.fetch_add(1, SeqCst);
+        });
+        *self.spawned.lock().unwrap() = Some(handle);
+        assert_eq!(ran.load(SeqCst), 0);
+    }
+}
+
+#[test]
+fn spawn_from_drop_during_shutdown_returns_a_cancelled_handle() {
+    let _w = Watchdog::new("spawn_from_drop_during_shutdown", 20);
+    for rt in spindle_tests::both_flavours() {
+        let spawned = Arc::new(std::sync::Mutex::new(None));
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let s = spawned.clone();
+        rt.spawn(async move {
+            let _ = ready_tx.send(());
+            SpawnsOnDrop { spawned: s }.await
+        });
+        if rt.stats().flavor == "current_thread" {
+            rt.block_on(spindle::task::yield_now());
+        }
+        ready_rx.recv().unwrap();
+        drop(rt); // cancels the task: its future's Drop spawns
+        let handle = spawned
+            .lock()
+            .unwrap()
+            .take()
+            .expect("the Drop ran and spawned");
+        // Awaited on another runtime: it is already complete, cancelled.
+        let other = Builder::new_current_thread().build().unwrap();
+        let err = other.block_on(handle).unwrap_err();
+        assert!(err.is_cancelled(), "{err}");
+    }
+}
