@@ -13,6 +13,7 @@
 //! Abort rather than panic: the hung test's thread cannot be interrupted, and a panic
 //! on the watchdog thread would only end that thread.
 
+use std::io::Write;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -33,7 +34,11 @@ impl Watchdog {
                 if let Err(mpsc::RecvTimeoutError::Timeout) =
                     armed.recv_timeout(Duration::from_secs(seconds))
                 {
-                    eprintln!(
+                    // Straight to the stderr handle: `eprintln!` would go to the test
+                    // harness's output capture, which this thread inherits and which the
+                    // abort would discard.
+                    let _ = writeln!(
+                        std::io::stderr(),
                         "watchdog: {test} did not finish within {seconds} s (a hang: lost \
                          wake-up, deadlock or starvation); aborting the test process"
                     );

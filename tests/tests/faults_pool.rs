@@ -80,7 +80,11 @@ fn panicking_job_in_a_scope_is_reported_and_the_threads_survive() {
     }))
     .unwrap_err();
     assert_eq!(panic_message(caught), "job 37 failed");
-    assert_eq!(ran.load(SeqCst), 99, "every other job ran before scope returned");
+    assert_eq!(
+        ran.load(SeqCst),
+        99,
+        "every other job ran before scope returned"
+    );
     // Both threads are still there: a scope that needs both at once completes.
     let both = Barrier::new(2);
     pool.scope(|s| {
