@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests in `tests/tests/`: futures and guards that
-//! count polls, wakes and drops, so tests assert real behaviour, and the [`watchdog`]
-//! that bounds the fault tests in time.
+//! count polls, wakes and drops, so tests assert real behaviour, the [`watchdog`] that
+//! bounds the fault tests in time, and [`child_process`] for faults that need a process
+//! of their own.
 
+pub mod child_process;
 pub mod watchdog;
 
 use std::future::Future;

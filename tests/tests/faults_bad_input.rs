@@ -14,7 +14,8 @@ use spindle_tests::{panic_message, watchdog::Watchdog};
 #[test]
 fn runtime_builder_settings_out_of_range_are_invalid_input() {
     let too_many = spindle_pool::Builder::MAX_THREADS + 1;
-    let cases: Vec<(&str, Box<dyn Fn() -> std::io::Result<spindle::Runtime>>)> = vec![
+    type Build = Box<dyn Fn() -> std::io::Result<spindle::Runtime>>;
+    let cases: Vec<(&str, Build)> = vec![
         (
             "worker_threads",
             Box::new(|| Builder::new_multi_thread().worker_threads(0).build()),

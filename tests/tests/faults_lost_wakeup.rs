@@ -16,7 +16,10 @@ const ROUNDS: usize = 3_000;
 fn spawn_from_outside_while_workers_go_idle() {
     let _w = Watchdog::new("spawn_from_outside_while_idle", 60);
     for workers in [1, 2, 3] {
-        let rt = Builder::new_multi_thread().worker_threads(workers).build().unwrap();
+        let rt = Builder::new_multi_thread()
+            .worker_threads(workers)
+            .build()
+            .unwrap();
         let (done_tx, done_rx) = mpsc::channel();
         for round in 0..ROUNDS {
             // One task, or a burst that a searching worker should hand on to another.
@@ -37,7 +40,10 @@ fn spawn_from_outside_while_workers_go_idle() {
 #[test]
 fn wake_from_outside_while_workers_go_idle() {
     let _w = Watchdog::new("wake_from_outside_while_idle", 60);
-    let rt = Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
     let (done_tx, done_rx) = mpsc::channel();
     for _ in 0..ROUNDS {
         // The task parks on a oneshot; a foreign thread sends once the task is waiting
@@ -57,7 +63,10 @@ fn wake_from_outside_while_workers_go_idle() {
 #[test]
 fn tasks_spawning_tasks_across_idle_periods() {
     let _w = Watchdog::new("spawn_chains_across_idle", 60);
-    let rt = Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
     let (done_tx, done_rx) = mpsc::channel();
     for _ in 0..ROUNDS / 3 {
         // A task spawns two from a worker (LIFO slot + local queue, one to be stolen),
