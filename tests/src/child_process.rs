@@ -7,24 +7,31 @@
 //! again. The parent then checks the child's exit status, naming a fatal signal.
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 const SCENARIO: &str = "SPINDLE_TESTS_CHILD_SCENARIO";
 
-/// In the parent: runs `test` (its full name, e.g. `"my_test"`) in a child process with
-/// `scenario` set, and panics unless the child exits successfully. In the child (the
-/// variable equals `scenario`): runs `body` and exits the process.
-pub fn run_in_child(test: &str, scenario: &str, body: impl FnOnce()) {
-    if std::env::var(SCENARIO).as_deref() == Ok(scenario) {
-        body();
-        std::process::exit(0);
-    }
+/// True in the child process started for `scenario`.
+pub fn is_child(scenario: &str) -> bool {
+    std::env::var(SCENARIO).as_deref() == Ok(scenario)
+}
+
+/// Starts the child for `scenario`: this test binary, filtered to `test` (its full
+/// name), with piped stdout and stderr.
+pub fn spawn_child(test: &str, scenario: &str) -> Child {
     let exe = std::env::current_exe().expect("the test binary's path");
-    let out = Command::new(exe)
+    Command::new(exe)
         .args(["--exact", test, "--nocapture", "--test-threads=1"])
         .env(SCENARIO, scenario)
-        .output()
-        .expect("could not start the child test process");
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("could not start the child test process")
+}
+
+/// Waits for `child` and panics unless it exited successfully, naming a fatal signal.
+pub fn expect_success(child: Child, scenario: &str) {
+    let out = child.wait_with_output().expect("waiting for the child");
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     match out.status.signal() {
@@ -37,4 +44,14 @@ pub fn run_in_child(test: &str, scenario: &str, body: impl FnOnce()) {
             out.status
         ),
     }
+}
+
+/// In the parent: runs `test` in a child process with `scenario` set and panics unless
+/// the child exits successfully. In the child: runs `body` and exits the process.
+pub fn run_in_child(test: &str, scenario: &str, body: impl FnOnce()) {
+    if is_child(scenario) {
+        body();
+        std::process::exit(0);
+    }
+    expect_success(spawn_child(test, scenario), scenario);
 }
