@@ -33,13 +33,12 @@ fn limit_descriptors(soft: u64) {
         rlim_max: 0,
     };
     // SAFETY: getrlimit writes one rlimit into the valid, exclusively borrowed `limit`.
-    assert_eq!(
-        unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) },
-        0
-    );
+    let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    assert_eq!(got, 0);
     limit.rlim_cur = soft;
     // SAFETY: setrlimit only reads the valid `limit`.
-    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) }, 0);
+    let set = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
+    assert_eq!(set, 0);
 }
 
 /// The child: an echo server that may hold only HEADROOM more descriptors.
