@@ -129,10 +129,9 @@ fn run_mpsc(capacity: usize, ops: &[MpscOp]) -> Result<(), TestCaseError> {
             MpscOp::DropSender { sender } if !senders.is_empty() => {
                 senders.remove(pick(sender, senders.len()));
             }
-            MpscOp::DropReceiver => {
-                if rx.take().is_some() {
-                    model.clear(); // queued values are dropped with the receiver
-                }
+            MpscOp::DropReceiver if rx.is_some() => {
+                rx = None;
+                model.clear(); // queued values are dropped with the receiver
             }
             _ => {}
         }
