@@ -13,33 +13,12 @@ use std::time::Duration;
 use futures_util::io::{AsyncReadExt, AsyncWriteExt};
 use spindle::net::TcpListener;
 use spindle_tests::child_process::{expect_success, is_child, spawn_child};
+use spindle_tests::descriptors::{fill_descriptor_holes, set_soft_fd_limit};
 use spindle_tests::watchdog::Watchdog;
 
 const CLIENTS: usize = 40;
 /// Accepted streams the child may hold at once before accept fails with EMFILE.
 const HEADROOM: u64 = 4;
-
-fn highest_open_fd() -> u64 {
-    std::fs::read_dir("/proc/self/fd")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0)
-}
-
-fn limit_descriptors(soft: u64) {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes one rlimit into the valid, exclusively borrowed `limit`.
-    let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
-    assert_eq!(got, 0);
-    limit.rlim_cur = soft;
-    // SAFETY: setrlimit only reads the valid `limit`.
-    let set = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
-    assert_eq!(set, 0);
-}
 
 /// The child: an echo server that may hold only HEADROOM more descriptors.
 fn server() {
@@ -50,19 +29,9 @@ fn server() {
     let emfiles = Arc::new(AtomicUsize::new(0));
     rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        // Fill the holes below the highest descriptor, so the next ones are numbered
-        // above it, then allow only HEADROOM more.
-        let highest = highest_open_fd();
-        let mut fillers = Vec::new();
-        loop {
-            let f = std::fs::File::open("/dev/null").unwrap();
-            let fd = std::os::fd::AsRawFd::as_raw_fd(&f) as u64;
-            fillers.push(f);
-            if fd >= highest {
-                break;
-            }
-        }
-        limit_descriptors(highest_open_fd() + 1 + HEADROOM);
+        // Number the next descriptors above every open one, then allow HEADROOM more.
+        let (fillers, highest) = fill_descriptor_holes();
+        set_soft_fd_limit(highest + 1 + HEADROOM);
         println!("port {}", listener.local_addr().unwrap().port());
         let served = Arc::new(AtomicUsize::new(0));
         let mut handlers = Vec::new();

@@ -65,59 +65,54 @@ fn lifo_ping_pong_does_not_starve_a_third_task() {
     }
 }
 
-#[test]
-fn always_ready_channel_loop_is_preempted_so_a_timer_fires() {
-    let _w = Watchdog::new("always_ready_channel", 20);
+/// Runs the loop `busy(stop)` builds on each one-thread runtime beside a 20 ms timer that
+/// sets `stop`: the timer only fires if the budget preempts the loop. The loop returns
+/// its round count, which must be positive (it really ran).
+fn timer_fires_beside<F>(test: &'static str, busy: impl Fn(Arc<AtomicBool>) -> F)
+where
+    F: std::future::Future<Output = u64> + Send + 'static,
+{
+    let _w = Watchdog::new(test, 20);
     for rt in one_thread_runtimes() {
         let stop = Arc::new(AtomicBool::new(false));
-        let spins = rt.spawn({
-            let stop = stop.clone();
-            async move {
-                let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
-                let mut spins = 0u64;
-                // Never Pending on its own: a message is always there.
-                while !stop.load(SeqCst) {
-                    tx.send(1).unwrap();
-                    rx.recv().await.unwrap();
-                    spins += 1;
-                }
-                spins
-            }
-        });
+        let rounds = rt.spawn(busy(stop.clone()));
         rt.block_on(async {
             spindle::time::sleep(Duration::from_millis(20)).await;
             stop.store(true, SeqCst);
         });
-        assert!(rt.block_on(spins).unwrap() > 0);
+        assert!(rt.block_on(rounds).unwrap() > 0);
     }
 }
 
 #[test]
+fn always_ready_channel_loop_is_preempted_so_a_timer_fires() {
+    timer_fires_beside("always_ready_channel", |stop| async move {
+        let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
+        let mut rounds = 0u64;
+        // Never Pending on its own: a message is always there.
+        while !stop.load(SeqCst) {
+            tx.send(1).unwrap();
+            rx.recv().await.unwrap();
+            rounds += 1;
+        }
+        rounds
+    });
+}
+
+#[test]
 fn always_ready_udp_loop_is_preempted_so_a_timer_fires() {
-    let _w = Watchdog::new("always_ready_udp", 20);
-    for rt in one_thread_runtimes() {
-        let stop = Arc::new(AtomicBool::new(false));
-        let looped = rt.spawn({
-            let stop = stop.clone();
-            async move {
-                let socket = spindle::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-                let me = socket.local_addr().unwrap();
-                let mut buf = [0u8; 8];
-                let mut rounds = 0u64;
-                // Send to itself, then receive: the datagram is always already there.
-                while !stop.load(SeqCst) {
-                    socket.send_to(b"ping", me).await.unwrap();
-                    let (n, _) = socket.recv_from(&mut buf).await.unwrap();
-                    assert_eq!(&buf[..n], b"ping");
-                    rounds += 1;
-                }
-                rounds
-            }
-        });
-        rt.block_on(async {
-            spindle::time::sleep(Duration::from_millis(20)).await;
-            stop.store(true, SeqCst);
-        });
-        assert!(rt.block_on(looped).unwrap() > 0);
-    }
+    timer_fires_beside("always_ready_udp", |stop| async move {
+        let socket = spindle::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let me = socket.local_addr().unwrap();
+        let mut buf = [0u8; 8];
+        let mut rounds = 0u64;
+        // Send to itself, then receive: the datagram is always already there.
+        while !stop.load(SeqCst) {
+            socket.send_to(b"ping", me).await.unwrap();
+            let (n, _) = socket.recv_from(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"ping");
+            rounds += 1;
+        }
+        rounds
+    });
 }
