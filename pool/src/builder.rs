@@ -4,9 +4,14 @@
 //! registry, then starts the threads one by one. Each thread pins itself if asked, sends
 //! a "started" message (or the pinning error) back, runs `on_thread_start`, and enters
 //! the worker loop. `build()` waits for every message, so a pool that exists is a pool
-//! whose threads all run. Any failure — zero threads, a thread that cannot be spawned, a
-//! pin that the OS refuses — is a [`BuildError`], never a panic; threads already started
-//! are shut down and joined first.
+//! whose threads all run. Any failure — zero threads, a setting out of range, a thread
+//! that cannot be spawned, a pin that the OS refuses — is a [`BuildError`], never a
+//! panic or an abort; threads already started are shut down and joined first.
+//!
+//! Bounds, checked before any thread starts: 1 to [`Builder::MAX_THREADS`] threads, and
+//! a stack of at least [`Builder::MIN_STACK_SIZE`] bytes. `std` rounds a smaller stack
+//! up only to the platform's minimum (16 KiB with glibc), on which a worker overflows its
+//! stack and aborts the whole process before it runs a single job.
 
 use crate::job::Job;
 use crate::pool::ThreadPool;
@@ -95,8 +100,20 @@ impl Builder {
         false
     }
 
+    /// The most threads a pool may have: far more than any machine has cores, and few
+    /// enough that a typo (`threads(1_000_000)`) is an error instead of a machine brought
+    /// to its knees by a million stacks.
+    pub const MAX_THREADS: usize = 4096;
+
+    /// The smallest stack a worker may be given, in bytes. Measured in a debug build: a
+    /// worker that runs a spawn, a scope and a `join` overflows a 24 KiB stack and runs
+    /// on 32 KiB; twice that leaves room for the job's own frames. Jobs that recurse
+    /// deeply need more (the default is the platform's, 2 MiB on Linux).
+    pub const MIN_STACK_SIZE: usize = 64 * 1024;
+
     /// Number of worker threads (default: `std::thread::available_parallelism()`).
-    /// Zero makes `build()` fail with [`BuildError::NoThreads`].
+    /// Zero makes `build()` fail with [`BuildError::NoThreads`]; more than
+    /// [`MAX_THREADS`](Self::MAX_THREADS) with [`BuildError::InvalidInput`].
     pub fn threads(mut self, n: usize) -> Builder {
         self.threads = Some(n);
         self
@@ -111,7 +128,9 @@ impl Builder {
         self
     }
 
-    /// Stack size of each worker, in bytes.
+    /// Stack size of each worker, in bytes (default: the platform's, 2 MiB on Linux).
+    /// Less than [`MIN_STACK_SIZE`](Self::MIN_STACK_SIZE) makes `build()` fail with
+    /// [`BuildError::InvalidInput`].
     pub fn stack_size(mut self, bytes: usize) -> Builder {
         self.stack_size = Some(bytes);
         self
@@ -229,6 +248,22 @@ impl Builder {
         if n == 0 {
             return Err(BuildError::NoThreads);
         }
+        if n > Self::MAX_THREADS {
+            return Err(BuildError::InvalidInput {
+                setting: "threads",
+                reason: format!("{n} threads asked, at most {} allowed", Self::MAX_THREADS),
+            });
+        }
+        if let Some(bytes) = self.stack_size.filter(|&b| b < Self::MIN_STACK_SIZE) {
+            return Err(BuildError::InvalidInput {
+                setting: "stack_size",
+                reason: format!(
+                    "a {bytes}-byte stack is too small to run a worker on; the minimum is {} \
+                     bytes (Builder::MIN_STACK_SIZE)",
+                    Self::MIN_STACK_SIZE
+                ),
+            });
+        }
         let cpus = if self.pin_to_cores {
             // An empty mask is an error of allowed_cpus().
             let cpus = crate::affinity::allowed_cpus()
@@ -315,6 +350,13 @@ fn run_hook(hook: Option<&(dyn Fn(usize) + Send + Sync)>, index: usize, what: &s
 pub enum BuildError {
     /// The pool was asked for zero threads.
     NoThreads,
+    /// A setting is out of range: which one, and why (the message states the bound).
+    InvalidInput {
+        /// The `Builder` method whose value was refused.
+        setting: &'static str,
+        /// What was wrong, with the allowed range.
+        reason: String,
+    },
     /// The OS refused to start worker `index`.
     Spawn {
         /// Which worker.
@@ -337,6 +379,9 @@ impl fmt::Display for BuildError {
             BuildError::NoThreads => {
                 f.write_str("a thread pool needs at least one thread (threads(0) was given)")
             }
+            BuildError::InvalidInput { setting, reason } => {
+                write!(f, "invalid pool setting {setting}: {reason}")
+            }
             BuildError::Spawn { index, source } => {
                 write!(f, "could not start pool thread {index}: {source}")
             }
@@ -350,8 +395,26 @@ impl fmt::Display for BuildError {
 impl std::error::Error for BuildError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            BuildError::NoThreads => None,
+            BuildError::NoThreads | BuildError::InvalidInput { .. } => None,
             BuildError::Spawn { source, .. } | BuildError::Pin { source, .. } => Some(source),
         }
+    }
+}
+
+impl BuildError {
+    /// The `io::ErrorKind` this error corresponds to: `InvalidInput` for settings out of
+    /// range (zero threads included), the OS error's kind otherwise.
+    pub fn kind(&self) -> io::ErrorKind {
+        match self {
+            BuildError::NoThreads | BuildError::InvalidInput { .. } => io::ErrorKind::InvalidInput,
+            BuildError::Spawn { source, .. } | BuildError::Pin { source, .. } => source.kind(),
+        }
+    }
+}
+
+/// For callers that report `io::Error`s (the runtime's `Builder::build` among them).
+impl From<BuildError> for io::Error {
+    fn from(e: BuildError) -> io::Error {
+        io::Error::new(e.kind(), e)
     }
 }

@@ -1,5 +1,11 @@
 //! Helpers shared by the integration tests in `tests/tests/`: futures and guards that
-//! count polls, wakes and drops, so tests assert real behaviour.
+//! count polls, wakes and drops, so tests assert real behaviour, the [`watchdog`] that
+//! bounds the fault tests in time, [`child_process`] for faults that need a process of
+//! their own, and [`descriptors`] for the EMFILE tests.
+
+pub mod child_process;
+pub mod descriptors;
+pub mod watchdog;
 
 use std::future::Future;
 use std::pin::Pin;

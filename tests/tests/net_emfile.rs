@@ -6,37 +6,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use spindle::net::TcpListener;
+use spindle_tests::descriptors::{fd_limit, fill_descriptor_holes, set_soft_fd_limit};
 
 const CLIENTS: usize = 30;
-
-fn fd_limit() -> libc::rlimit {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes one rlimit into the valid, exclusively borrowed `limit`.
-    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
-    assert_eq!(rc, 0);
-    limit
-}
-
-fn set_soft_fd_limit(soft: u64) {
-    let limit = libc::rlimit {
-        rlim_cur: soft,
-        rlim_max: fd_limit().rlim_max,
-    };
-    // SAFETY: setrlimit only reads the valid `limit`.
-    let rc = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
-    assert_eq!(rc, 0);
-}
-
-fn highest_open_fd() -> u64 {
-    std::fs::read_dir("/proc/self/fd")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0)
-}
 
 #[test]
 fn accept_recovers_from_emfile_once_descriptors_free_up() {
@@ -57,16 +29,7 @@ fn accept_recovers_from_emfile_once_descriptors_free_up() {
         // Leave room for only a few accepted streams: first fill every free descriptor
         // number below the highest open one (a new descriptor takes the lowest free
         // number), then allow five numbers above it.
-        let highest = highest_open_fd();
-        let mut fillers = Vec::new();
-        loop {
-            let file = std::fs::File::open("/dev/null").unwrap();
-            let fd = std::os::fd::AsRawFd::as_raw_fd(&file) as u64;
-            fillers.push(file);
-            if fd >= highest {
-                break;
-            }
-        }
+        let (fillers, highest) = fill_descriptor_holes();
         set_soft_fd_limit(highest + 6);
 
         let held = Arc::new(Mutex::new(Vec::new()));

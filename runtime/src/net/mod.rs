@@ -14,6 +14,7 @@
 //! otherwise, with a message that says so.
 
 mod addr;
+mod send_vectored;
 mod tcp_listener;
 mod tcp_socket;
 mod tcp_split;

@@ -250,8 +250,10 @@ impl TcpStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_io(cx, Direction::Write, |mut s| s.write_vectored(bufs))
+        // Not `s.write_vectored`: writev(2) raises SIGPIPE on a reset peer.
+        self.io.poll_io(cx, Direction::Write, |s| {
+            super::send_vectored::send_vectored(s, bufs)
+        })
     }
 }
 

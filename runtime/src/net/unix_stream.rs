@@ -149,8 +149,10 @@ impl AsyncWrite for UnixStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_io(cx, Direction::Write, |mut s| s.write_vectored(bufs))
+        // Not `s.write_vectored`: writev(2) raises SIGPIPE on a closed peer.
+        self.io.poll_io(cx, Direction::Write, |s| {
+            super::send_vectored::send_vectored(s, bufs)
+        })
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {

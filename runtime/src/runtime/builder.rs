@@ -28,6 +28,7 @@ pub struct Builder {
     flavor: Flavor,
     worker_threads: Option<usize>,
     blocking_threads: Option<usize>,
+    thread_stack_size: Option<usize>,
     thread_name: Arc<dyn Fn(usize) -> String + Send + Sync + 'static>,
     on_thread_start: Option<Hook>,
     on_thread_stop: Option<Hook>,
@@ -51,6 +52,7 @@ impl Builder {
             flavor,
             worker_threads: None,
             blocking_threads: None,
+            thread_stack_size: None,
             thread_name: Arc::new(|i| format!("spindle-worker-{i}")),
             on_thread_start: None,
             on_thread_stop: None,
@@ -60,16 +62,27 @@ impl Builder {
     }
 
     /// Number of worker threads (multi-thread only; default: available cores).
-    /// Zero makes `build` fail with `InvalidInput`.
+    /// Zero, or more than 4096 ([`spindle_pool::Builder::MAX_THREADS`]), makes `build`
+    /// fail with `InvalidInput`.
     pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
         self.worker_threads = Some(n);
         self
     }
 
     /// Number of threads of the pool that runs `spawn_blocking` closures (default: the
-    /// number of cores, at least 4). Zero makes `build` fail with `InvalidInput`.
+    /// number of cores, at least 4). Zero, or more than 4096, makes `build` fail with
+    /// `InvalidInput`.
     pub fn blocking_threads(&mut self, n: usize) -> &mut Builder {
         self.blocking_threads = Some(n);
+        self
+    }
+
+    /// Stack size, in bytes, of the worker threads and of the blocking pool's threads
+    /// (default: the platform's, 2 MiB on Linux), as `tokio`'s `thread_stack_size`.
+    /// Less than [`spindle_pool::Builder::MIN_STACK_SIZE`] (64 KiB) makes `build` fail
+    /// with `InvalidInput`: a thread that small would overflow before it ran a task.
+    pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
+        self.thread_stack_size = Some(bytes);
         self
     }
 
@@ -89,7 +102,9 @@ impl Builder {
         self
     }
 
-    /// Runs `f` on each worker thread when it starts.
+    /// Runs `f` on each worker thread when it starts, before the worker runs any task.
+    /// `build` waits for every worker's hook: if one panics, the runtime is stopped and
+    /// `build` returns an error carrying the panic's message.
     pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
         self.on_thread_start = Some(Arc::new(f));
         self
@@ -139,7 +154,7 @@ impl Builder {
     ///
     /// Errors: `InvalidInput` for zero worker or blocking threads, or for
     /// `pin_workers(true)` on a current-thread runtime; the OS error if a thread cannot be
-    /// spawned or pinned.
+    /// spawned or pinned; an error with the panic's message if `on_thread_start` panics.
     pub fn build(&mut self) -> io::Result<Runtime> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let workers = self.worker_threads.unwrap_or(cores);
@@ -149,10 +164,11 @@ impl Builder {
                 "worker_threads must be at least 1",
             ));
         }
-        if workers > 4096 {
+        let max = spindle_pool::Builder::MAX_THREADS;
+        if workers > max {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                "worker_threads must be at most 4096",
+                format!("worker_threads must be at most {max} (got {workers})"),
             ));
         }
         let blocking_threads = self.blocking_threads.unwrap_or(cores.max(4));
@@ -160,6 +176,22 @@ impl Builder {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "blocking_threads must be at least 1",
+            ));
+        }
+        if blocking_threads > max {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("blocking_threads must be at most {max} (got {blocking_threads})"),
+            ));
+        }
+        let min_stack = spindle_pool::Builder::MIN_STACK_SIZE;
+        if let Some(bytes) = self.thread_stack_size.filter(|&b| b < min_stack) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "thread_stack_size({bytes}) is too small to run a worker on; the minimum \
+                     is {min_stack} bytes"
+                ),
             ));
         }
         let pin_cores = match (self.pin_workers, self.flavor) {
@@ -178,6 +210,7 @@ impl Builder {
             on_thread_start: self.on_thread_start.clone(),
             on_thread_stop: self.on_thread_stop.clone(),
             blocking_threads,
+            thread_stack_size: self.thread_stack_size,
             pin_cores,
             trace: self.trace.clone(),
         };
@@ -194,6 +227,7 @@ impl fmt::Debug for Builder {
             .field("flavor", &self.flavor)
             .field("worker_threads", &self.worker_threads)
             .field("blocking_threads", &self.blocking_threads)
+            .field("thread_stack_size", &self.thread_stack_size)
             .field("pin_workers", &self.pin_workers)
             .field("trace", &self.trace)
             .finish_non_exhaustive()

@@ -16,7 +16,9 @@
 //!    once, here; tasks still running on a worker that did not stop in time are marked
 //!    cancelled and dropped by that worker after its poll.
 //! 3. Drain the injector. Wakes that arrive later find the tasks complete and do nothing;
-//!    spawns that arrive later are cancelled at once (their JoinHandle says so).
+//!    spawns that arrive later are cancelled at once (their JoinHandle says so), including
+//!    a `spindle::spawn` from the `Drop` of a future cancelled in step 2: the dropping
+//!    thread has this runtime as its current one during shutdown.
 //! 4. Shut the blocking pool down (queued blocking jobs still run), then, if the runtime
 //!    is traced to a file, save the trace: every lane has been flushed by then.
 
@@ -157,6 +159,11 @@ impl Runtime {
             return;
         }
         self.shut_down = true;
+        // Futures are dropped below, on this thread: a `Drop` that calls `spindle::spawn`
+        // must find this runtime (and get a cancelled JoinHandle back, since it is shut
+        // down), not panic that it runs outside one. The guard restores the previous
+        // context, and leaves a `block_on` this thread may be inside undisturbed.
+        let _context = context::set_current(&self.handle.inner);
         match &self.handle.inner {
             scheduler::Handle::CurrentThread(shared) => shared.shutdown(),
             scheduler::Handle::MultiThread(shared) => {

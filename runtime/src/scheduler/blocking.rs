@@ -40,6 +40,8 @@ use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 /// A lazily started `spindle_pool::ThreadPool`.
 pub(crate) struct BlockingPool {
     threads: usize,
+    /// `Builder::thread_stack_size`, for the pool's threads too.
+    stack_size: Option<usize>,
     /// The runtime's trace recorder, shared with the pool's threads (one lane each).
     #[cfg(feature = "trace")]
     recorder: Option<crate::trace::Recorder>,
@@ -49,11 +51,16 @@ pub(crate) struct BlockingPool {
 }
 
 impl BlockingPool {
-    pub(crate) fn new(threads: usize, trace: &crate::trace::session::Session) -> BlockingPool {
+    pub(crate) fn new(
+        threads: usize,
+        stack_size: Option<usize>,
+        trace: &crate::trace::session::Session,
+    ) -> BlockingPool {
         #[cfg(not(feature = "trace"))]
         let _ = trace;
         BlockingPool {
             threads,
+            stack_size,
             #[cfg(feature = "trace")]
             recorder: trace.recorder().cloned(),
             closed: AtomicBool::new(false),
@@ -102,6 +109,10 @@ impl BlockingPool {
                 .threads(self.threads)
                 .thread_name(|i| format!("spindle-blocking-{i}"))
                 .trace_from_env(false);
+            let builder = match self.stack_size {
+                Some(bytes) => builder.stack_size(bytes),
+                None => builder,
+            };
             // A traced runtime shares its recorder: the pool's threads get lanes in the
             // runtime's picture, and the runtime saves the one trace.
             #[cfg(feature = "trace")]

@@ -66,7 +66,7 @@ impl Common {
         Common {
             owned: OwnedTasks::new(owned_shards),
             remote_spawns: CachePadded::new(AtomicU64::new(0)),
-            blocking: BlockingPool::new(config.blocking_threads, &trace),
+            blocking: BlockingPool::new(config.blocking_threads, config.thread_stack_size, &trace),
             driver,
             trace,
         }

@@ -1,5 +1,5 @@
 //! [`Config`]: the settings a scheduler and its threads run with, as the public
-//! `runtime::Builder` collected them (names, hooks, pool size, pinning, tracing).
+//! `runtime::Builder` collected them (names, hooks, pool size, stack size, pinning, tracing).
 
 use std::sync::Arc;
 
@@ -15,6 +15,8 @@ pub(crate) struct Config {
     pub(crate) on_thread_start: Option<Hook>,
     pub(crate) on_thread_stop: Option<Hook>,
     pub(crate) blocking_threads: usize,
+    /// `thread_stack_size`: of worker and blocking-pool threads (None: the platform's).
+    pub(crate) thread_stack_size: Option<usize>,
     /// `pin_workers(true)`: worker i is pinned to `cores[i % cores.len()]`.
     pub(crate) pin_cores: Option<Arc<[usize]>>,
     /// `trace` / `trace_to` (with `SPINDLE_TRACE`, decided in `trace::session`).

@@ -69,9 +69,15 @@ fn message(p: &SyncPanic) -> Option<&str> {
     // This does read through `&`, which the `Sync` argument above must allow for:
     // `downcast_ref` calls only `type_id` (a vtable function that does not touch the
     // payload) and then reads the payload only if it is a `&str` or `String`, both `Sync`.
-    p.0.downcast_ref::<&str>()
+    panic_message(&*p.0)
+}
+
+/// The message of any panic payload, when it is a string.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&str>()
         .copied()
-        .or_else(|| p.0.downcast_ref::<String>().map(String::as_str))
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
 
 impl fmt::Display for JoinError {

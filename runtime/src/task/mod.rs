@@ -57,7 +57,7 @@
 //! the races these rules close, step by step.
 
 mod abort;
-mod error;
+pub(crate) mod error;
 mod harness;
 mod id;
 mod join;

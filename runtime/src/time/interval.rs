@@ -13,7 +13,7 @@
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
-use super::sleep::Sleep;
+use super::sleep::{Sleep, deadline_after};
 
 /// What an [`Interval`] does about ticks it missed; see the module docs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,7 +42,8 @@ pub fn interval(period: Duration) -> Interval {
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
     assert!(
         !period.is_zero(),
-        "spindle::time::interval needs a non-zero period (got Duration::ZERO)"
+        "spindle::time::interval needs a non-zero period (got Duration::ZERO): every tick \
+         would be due at once, a busy loop; use a period of at least 1 ms (the timer's tick)"
     );
     Interval {
         sleep: Sleep::new(start),
@@ -70,16 +71,20 @@ impl Interval {
         ready!(std::pin::Pin::new(&mut self.sleep).poll_with_budget(cx));
         let due = self.sleep.deadline();
         let now = Instant::now();
+        // Saturating sums: a period of `Duration::MAX` must mean "never again", not an
+        // overflow panic in `Instant + Duration`.
+        let on_schedule = deadline_after(due, self.period);
         let next = match self.missed {
-            MissedTickBehavior::Burst => due + self.period,
-            MissedTickBehavior::Delay if now > due + self.period => now + self.period,
-            MissedTickBehavior::Skip if now > due + self.period => {
+            MissedTickBehavior::Burst => on_schedule,
+            MissedTickBehavior::Delay if now > on_schedule => deadline_after(now, self.period),
+            MissedTickBehavior::Skip if now > on_schedule => {
                 let behind = now.duration_since(due).as_nanos();
                 let period = self.period.as_nanos();
-                let periods = behind / period + 1;
-                due + self.period * u32::try_from(periods).unwrap_or(u32::MAX)
+                let periods = u32::try_from(behind / period + 1).unwrap_or(u32::MAX);
+                let skip = self.period.checked_mul(periods).unwrap_or(Duration::MAX);
+                deadline_after(due, skip)
             }
-            _ => due + self.period,
+            _ => on_schedule,
         };
         self.sleep.reset(next);
         Poll::Ready(due)
@@ -87,7 +92,8 @@ impl Interval {
 
     /// Starts the schedule over: the next tick is one period from now.
     pub fn reset(&mut self) {
-        self.sleep.reset(Instant::now() + self.period);
+        self.sleep
+            .reset(deadline_after(Instant::now(), self.period));
     }
 
     /// The period.

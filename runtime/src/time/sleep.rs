@@ -36,12 +36,21 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep::new(deadline)
 }
 
-/// `now + duration`, or a deadline so far away that it never comes if that overflows.
+/// `now + duration`, saturating: a deadline so far away that it never comes if the sum
+/// does not fit. Never earlier than `now + duration` would be, and never a panic.
 pub(crate) fn deadline_after(now: Instant, duration: Duration) -> Instant {
     // ~30 years: far past the wheel's horizon (~795 days), so such timers never fire,
-    // yet small enough that `Instant` arithmetic cannot overflow.
+    // yet small enough that `Instant` arithmetic does not overflow on any platform we
+    // know. Should it still (an `Instant` near its own end), halve until it fits: the
+    // latest representable deadline, never `now` (which would fire at once).
     const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
-    now.checked_add(duration.min(FAR_FUTURE)).unwrap_or(now)
+    let mut ahead = duration.min(FAR_FUTURE);
+    loop {
+        if let Some(deadline) = now.checked_add(ahead) {
+            return deadline;
+        }
+        ahead /= 2; // `now + 0` always fits, so this ends
+    }
 }
 
 #[derive(Debug)]

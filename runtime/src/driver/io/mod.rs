@@ -39,6 +39,21 @@
 //! a loaded machine a thread that sleeps may wait milliseconds to run again: long enough
 //! for the connector to fill the listen backlog (BENCHMARKS.md, "accept rate").
 //!
+//! ## Publishing a new `ScheduledIo` to the turn: the `published` counter
+//! The thread that registers a source writes its new `ScheduledIo`, then calls
+//! `epoll_ctl(ADD)`; the turn reads it after `epoll_wait` returned an event naming it.
+//! The kernel orders the two, but the Rust memory model knows nothing of system calls,
+//! and neither does ThreadSanitizer here: it models `epoll_ctl` -> `epoll_wait` as a
+//! release/acquire pair *per file descriptor*, and our registry is a `dup` of the
+//! `Poll`'s descriptor (`Registry::try_clone`), so it reported every first access of a
+//! turn to a fresh `ScheduledIo` as a data race (checked with a two-thread program:
+//! the report appears exactly when `epoll_ctl` uses the dup). So `register` bumps
+//! `published` (Release) before its `epoll_ctl`, and every turn loads it (Acquire)
+//! after `epoll_wait`: the load reads that bump or a later one (all read-modify-writes,
+//! so in its release sequence), which makes the writes happen-before the turn's reads
+//! in the language's own terms. One uncontended add per registration (beside a system
+//! call) and one plain load per turn.
+//!
 //! ## Invariants
 //! - Every live slot holds exactly one registered source; a source leaves epoll before
 //!   it leaves its slot, and its `ScheduledIo` stays alive until a turn starts after that.
@@ -59,7 +74,7 @@ pub(crate) use ready::{Direction, Ready};
 pub(crate) use scheduled_io::{ReadyEvent, ScheduledIo};
 
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -93,6 +108,9 @@ pub(crate) struct IoShared {
     registrations: Mutex<Registrations>,
     /// Set when `pending_release` gained an entry; lets a turn skip the lock otherwise.
     needs_release: AtomicBool,
+    /// Bumped by each `register` before its `epoll_ctl`, loaded by each turn after
+    /// `epoll_wait` (module header, "Publishing").
+    published: AtomicUsize,
 }
 
 /// The part only the thread that polls epoll holds.
@@ -127,6 +145,7 @@ impl IoDriver {
                 waker,
                 registrations: Mutex::new(Registrations::default()),
                 needs_release: AtomicBool::new(false),
+                published: AtomicUsize::new(0),
             }),
         })
     }
@@ -146,6 +165,8 @@ impl IoDriver {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
             Err(e) => return Err(e),
         }
+        // Acquire every `ScheduledIo` registered before the events (module header).
+        self.shared.published.load(Ordering::Acquire);
         self.tick = self.tick.wrapping_add(1);
         let mut dispatched = 0;
         for event in self.events.iter() {
@@ -214,6 +235,8 @@ impl IoShared {
             table.slots[slot] = Some(io.clone());
             slot
         };
+        // Publish `io` to the turn that will see its first event (module header).
+        self.published.fetch_add(1, Ordering::Release);
         if let Err(e) = self.registry.register(source, token_of(&io), interest) {
             // Never in epoll: no event can name it, so it can go at once.
             let mut table = self.lock_registrations();

@@ -5,9 +5,16 @@
 //! Invariant: `live` counts the started threads that have not yet finished their body;
 //! each thread decrements it on exit, even when a hook panics (the `Exit` guard), and
 //! `Workers::join` waits for zero before joining the handles.
+//!
+//! `on_thread_start` runs before a worker enters its loop, and a panic in it is caught:
+//! the worker reports it and exits, and `launch` (which waits for every worker's report
+//! when a hook is set) shuts the other workers down and fails `build()` with the panic's
+//! message. A runtime whose workers died in their start hook would otherwise look
+//! healthy and run nothing, its timers included: `block_on` would hang.
 
 use std::io;
-use std::sync::{Arc, Condvar, Mutex};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use super::worker::run;
@@ -49,11 +56,17 @@ impl Workers {
 pub(crate) fn launch(shared: &Arc<Shared>, seeds: Vec<WorkerSeed>) -> io::Result<Workers> {
     let live = Arc::new((Mutex::new(seeds.len()), Condvar::new()));
     let mut threads = Vec::with_capacity(seeds.len());
+    // Each worker reports whether its start hook returned (Err: the panic's message).
+    let (report, reports) = mpsc::channel::<(usize, Result<(), String>)>();
     for seed in seeds {
         let seed_index = seed.index;
-        let (shared2, live2) = (shared.clone(), live.clone());
+        let (shared2, live2, report) = (shared.clone(), live.clone(), report.clone());
         let name = (shared.config.thread_name)(seed.index);
-        let spawned = std::thread::Builder::new().name(name).spawn(move || {
+        let mut thread = std::thread::Builder::new().name(name);
+        if let Some(bytes) = shared.config.thread_stack_size {
+            thread = thread.stack_size(bytes);
+        }
+        let spawned = thread.spawn(move || {
             /// Counts this worker out even if a hook panics.
             struct Exit(Arc<(Mutex<usize>, Condvar)>);
             impl Drop for Exit {
@@ -64,8 +77,17 @@ pub(crate) fn launch(shared: &Arc<Shared>, seeds: Vec<WorkerSeed>) -> io::Result
             }
             let _exit = Exit(live2);
             if let Some(f) = &shared2.config.on_thread_start {
-                f();
+                let started = catch_unwind(AssertUnwindSafe(|| f())).map_err(|p| {
+                    let message = crate::task::error::panic_message(&*p);
+                    message.unwrap_or("a non-string panic").to_string()
+                });
+                let failed = started.is_err();
+                let _ = report.send((seed_index, started));
+                if failed {
+                    return; // launch() stops the runtime and fails build()
+                }
             }
+            drop(report);
             run(shared2.clone(), seed);
             if let Some(f) = &shared2.config.on_thread_stop {
                 f();
@@ -88,14 +110,32 @@ pub(crate) fn launch(shared: &Arc<Shared>, seeds: Vec<WorkerSeed>) -> io::Result
             Ok(t) => threads.push(t),
             Err(e) => {
                 // Seeds not started count as exited; stop the started ones.
-                let started = threads.len();
-                *live.0.lock().unwrap() = started;
-                shared.begin_shutdown();
-                Workers { threads, live }.join(None);
-                shared.finish_shutdown();
-                return Err(e);
+                *live.0.lock().unwrap() = threads.len();
+                return Err(stop_launched(shared, Workers { threads, live }, e));
             }
         }
     }
+    drop(report);
+    if shared.config.on_thread_start.is_some() {
+        // Without a hook nothing can fail before the loop, and build() need not wait.
+        for _ in 0..threads.len() {
+            let failure = match reports.recv() {
+                Ok((_, Ok(()))) => continue,
+                Ok((index, Err(message))) => io::Error::other(format!(
+                    "the on_thread_start hook panicked on worker {index}: {message}"
+                )),
+                Err(_) => io::Error::other("a worker thread exited before its start hook ran"),
+            };
+            return Err(stop_launched(shared, Workers { threads, live }, failure));
+        }
+    }
     Ok(Workers { threads, live })
+}
+
+/// Stops the workers started so far and returns `error` for `build()` to report.
+fn stop_launched(shared: &Arc<Shared>, workers: Workers, error: io::Error) -> io::Error {
+    shared.begin_shutdown();
+    workers.join(None);
+    shared.finish_shutdown();
+    error
 }

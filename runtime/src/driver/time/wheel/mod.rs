@@ -249,3 +249,7 @@ impl TimerWheel {
 
 #[cfg(test)]
 mod tests;
+// Not under Miri (random sequences of thousands of operations: minutes there; the wheel
+// has no `unsafe` for Miri to check) nor loom.
+#[cfg(all(test, not(miri), not(loom)))]
+mod model_tests;
