@@ -134,6 +134,9 @@ fn read_uninit_fills_exactly_the_bytes_it_reports() {
         let (mut read, _write) = ours.into_split();
         drop(peer);
         assert_eq!(read_uninit(&mut read, &mut buf).await, 0);
+        if cfg!(miri) {
+            return; // Miri does not emulate Unix-domain sockets.
+        }
         let (mut a, mut b) = UnixStream::pair().unwrap();
         a.write_all(b"ab").await.unwrap();
         assert_eq!(
