@@ -5,7 +5,10 @@ use std::io;
 use std::sync::Arc;
 
 use super::Runtime;
-use crate::scheduler::config::{Config, Hook};
+use crate::scheduler::{
+    self,
+    config::{Config, Hook},
+};
 use crate::trace::session::TraceConfig;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,10 +217,11 @@ impl Builder {
             pin_cores,
             trace: self.trace.clone(),
         };
-        match self.flavor {
-            Flavor::CurrentThread => Runtime::new_current_thread(config),
-            Flavor::MultiThread => Runtime::new_multi_thread(config, workers),
-        }
+        let kind = match self.flavor {
+            Flavor::CurrentThread => scheduler::Kind::CurrentThread,
+            Flavor::MultiThread => scheduler::Kind::MultiThread { workers },
+        };
+        Runtime::build(kind, config)
     }
 }
 

@@ -67,10 +67,7 @@ impl Handle {
     /// tasks unless another thread already does.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _enter = context::enter(&self.inner);
-        match &self.inner {
-            scheduler::Handle::CurrentThread(shared) => shared.block_on(future),
-            scheduler::Handle::MultiThread(_) => crate::park::block_on(future),
-        }
+        self.inner.block_on(future)
     }
 
     /// A snapshot of the runtime's counters.

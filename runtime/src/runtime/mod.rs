@@ -38,11 +38,9 @@ pub use crate::scheduler::stats::{RuntimeStats, WorkerStats};
 pub use builder::Builder;
 pub use handle::{Handle, TryCurrentError};
 
-use crate::driver::{Driver, DriverSlot};
 use crate::scheduler::config::Config;
-use crate::scheduler::{self, context, current_thread, multi_thread};
+use crate::scheduler::{self, context};
 use crate::task::JoinHandle;
-use crate::trace::session::Session;
 
 /// An async runtime: a scheduler, its worker threads and its blocking pool.
 ///
@@ -55,7 +53,8 @@ use crate::trace::session::Session;
 /// ```
 pub struct Runtime {
     handle: Handle,
-    workers: Option<multi_thread::Workers>,
+    /// The worker threads, if the flavour has any (joined by the shutdown).
+    threads: scheduler::Threads,
     shut_down: bool,
 }
 
@@ -65,29 +64,13 @@ impl Runtime {
         Builder::new_multi_thread().build()
     }
 
-    pub(crate) fn new_current_thread(config: Config) -> io::Result<Runtime> {
-        let trace = Session::new(&config.trace)?;
-        let driver = DriverSlot::new(Driver::new()?);
-        let shared = current_thread::Shared::new(config, driver, trace);
+    /// The runtime of a scheduler [`scheduler::Handle::build`] made (the one `match` on
+    /// the flavour is there).
+    pub(crate) fn build(kind: scheduler::Kind, config: Config) -> io::Result<Runtime> {
+        let (inner, threads) = scheduler::Handle::build(kind, config)?;
         Ok(Runtime {
-            handle: Handle {
-                inner: scheduler::Handle::CurrentThread(shared),
-            },
-            workers: None,
-            shut_down: false,
-        })
-    }
-
-    pub(crate) fn new_multi_thread(config: Config, workers: usize) -> io::Result<Runtime> {
-        let trace = Session::new(&config.trace)?;
-        let driver = DriverSlot::new(Driver::new()?);
-        let (shared, seeds) = multi_thread::Shared::new(config, workers, driver, trace);
-        let threads = multi_thread::launch(&shared, seeds)?;
-        Ok(Runtime {
-            handle: Handle {
-                inner: scheduler::Handle::MultiThread(shared),
-            },
-            workers: Some(threads),
+            handle: Handle { inner },
+            threads,
             shut_down: false,
         })
     }
@@ -164,24 +147,7 @@ impl Runtime {
         // down), not panic that it runs outside one. The guard restores the previous
         // context, and leaves a `block_on` this thread may be inside undisturbed.
         let _context = context::set_current(&self.handle.inner);
-        match &self.handle.inner {
-            scheduler::Handle::CurrentThread(shared) => shared.shutdown(),
-            scheduler::Handle::MultiThread(shared) => {
-                let Some(workers) = self.workers.take() else {
-                    return;
-                };
-                shared.begin_shutdown();
-                // On one of our own workers (the runtime was moved into a task), joining
-                // would wait for ourselves: let the workers exit on their own.
-                let own_worker = context::with_current(|h| h.ptr_eq(&self.handle.inner))
-                    == Some(true)
-                    && context::is_entered();
-                if !own_worker {
-                    workers.join(timeout);
-                }
-                shared.finish_shutdown();
-            }
-        }
+        self.handle.inner.shutdown(&mut self.threads, timeout);
         // Blocking jobs already queued still run (like tokio); this waits for them.
         self.handle.inner.shutdown_blocking(timeout);
         // Every lane is flushed now (workers and pool threads have exited).

@@ -7,8 +7,9 @@
 //! and where its `Common` is. The task cell's `Schedule` follows from that, written once
 //! below. The runtime's `scheduler::Handle` reaches the common parts through
 //! [`Handle::common`] (one `match`), so a new flavour writes only its own queues, its
-//! loop and its `Flavor` impl, and adds its arms to `Handle`'s `spawn_from`, `stats` and
-//! `common` (and to `Runtime`'s constructors, `block_on` and shutdown).
+//! loop and its `Flavor` impl, and adds a variant to `scheduler::Handle` with its arms in
+//! that one file (`build`, `block_on`, `shutdown`, `spawn_from`, `stats`, `common`), plus
+//! a `Builder` constructor that names it.
 //!
 //! ## Spawn: bind or cancel
 //! A new task is bound into the owned-tasks list before its first `Notified` is

@@ -6,7 +6,11 @@
 //!
 //! Both implement [`Schedule`](crate::task::Schedule) on their shared state, so a task
 //! cell stores a plain `Arc` of its scheduler and a wake calls it without dynamic
-//! dispatch. [`Handle`] is the enum the public `runtime::Handle` wraps.
+//! dispatch. [`Handle`] is the enum the public `runtime::Handle` wraps, and the one
+//! place that names both flavours: building one ([`Handle::build`]), spawning,
+//! `block_on`, shutdown, stats and the shared [`common::Common`] each `match` on it here
+//! and nowhere else, so a new flavour adds a variant and its arms in this file, and
+//! implements [`common::Flavor`] for its shared state.
 
 pub(crate) mod blocking;
 pub(crate) mod common;
@@ -21,11 +25,29 @@ pub(crate) mod scheduled;
 pub(crate) mod stats;
 
 use std::future::Future;
+use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::driver::{Driver, DriverSlot};
 use crate::task::JoinHandle;
+use crate::trace::session::Session;
 use blocking::BlockingPool;
+use config::Config;
 use stats::RuntimeStats;
+
+/// Which scheduler to build (chosen by `runtime::Builder`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Every task runs on the thread inside `block_on`.
+    CurrentThread,
+    /// This many worker threads.
+    MultiThread { workers: usize },
+}
+
+/// The threads a runtime owns besides its callers': a multi-thread runtime's workers
+/// (none for a current-thread runtime). Taken by [`Handle::shutdown`], which joins them.
+pub(crate) struct Threads(Option<multi_thread::Workers>);
 
 /// A reference to one runtime's scheduler.
 #[derive(Clone)]
@@ -35,6 +57,57 @@ pub(crate) enum Handle {
 }
 
 impl Handle {
+    /// Builds a scheduler of `kind` with its own I/O and time driver and tracing session,
+    /// and starts its threads (a failure to start one stops those already started).
+    pub(crate) fn build(kind: Kind, config: Config) -> io::Result<(Handle, Threads)> {
+        let trace = Session::new(&config.trace)?;
+        let driver = DriverSlot::new(Driver::new()?);
+        Ok(match kind {
+            Kind::CurrentThread => {
+                let shared = current_thread::Shared::new(config, driver, trace);
+                (Handle::CurrentThread(shared), Threads(None))
+            }
+            Kind::MultiThread { workers } => {
+                let (shared, seeds) = multi_thread::Shared::new(config, workers, driver, trace);
+                let threads = multi_thread::launch(&shared, seeds)?;
+                (Handle::MultiThread(shared), Threads(Some(threads)))
+            }
+        })
+    }
+
+    /// Runs `future` to completion on this thread, which the caller has entered into
+    /// this runtime's context. On a current-thread runtime this thread drives the tasks
+    /// (unless another thread already does); on a multi-thread one it only waits.
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self {
+            Handle::CurrentThread(shared) => shared.block_on(future),
+            Handle::MultiThread(_) => crate::park::block_on(future),
+        }
+    }
+
+    /// Steps 1-3 of the runtime's shutdown (`runtime/mod.rs` lists them): stop the
+    /// threads that run tasks (waiting at most `timeout` for each), cancel every task,
+    /// drain the queues. The caller has made this runtime its thread's current one.
+    pub(crate) fn shutdown(&self, threads: &mut Threads, timeout: Option<Duration>) {
+        match self {
+            Handle::CurrentThread(shared) => shared.shutdown(),
+            Handle::MultiThread(shared) => {
+                let Some(workers) = threads.0.take() else {
+                    return;
+                };
+                shared.begin_shutdown();
+                // On one of our own workers (the runtime was moved into a task), joining
+                // would wait for ourselves: let the workers exit on their own.
+                let own_worker = context::with_current(|h| h.ptr_eq(self)) == Some(true)
+                    && context::is_entered();
+                if !own_worker {
+                    workers.join(timeout);
+                }
+                shared.finish_shutdown();
+            }
+        }
+    }
+
     pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
