@@ -18,16 +18,19 @@
 //! | step | taker (try again, then wait) | releaser (a job starts) |
 //! |---|---|---|
 //! | 1 | `try_acquire` fails | `queued.fetch_sub(1)` (SeqCst) |
-//! | 2 | lock; push waker; `waiting += 1` (SeqCst) | `waiting.load()` (SeqCst): 0 → done |
+//! | 2 | lock; push waker; `waiting += 1` (RMW) | `waiting.fetch_add(0)` (RMW): 0 → done |
 //! | 3 | `try_acquire` again, still under the lock | > 0: lock; pop the oldest waker; `waiting -= 1` |
 //! | 4 | success: remove own entry if still there | unlock; wake it |
 //! | 5 | failure: unlock, sleep until woken, go to 1 | |
 //!
 //! Invariants:
-//! 1. No lost wakeup. `fetch_sub` and the taker's `waiting += 1` are SeqCst, and so are
-//!    the releaser's load and the taker's second `try_acquire`: if the releaser read
-//!    `waiting == 0`, its `fetch_sub` came before the taker's increment, so the taker's
-//!    second try (step 3) sees the freed slot. Otherwise the releaser locks, which it
+//! 1. No lost wakeup. The releaser reads `waiting` with a read-modify-write
+//!    (`fetch_add(0)`), not a load: if it read `waiting == 0`, its RMW precedes the
+//!    taker's `waiting += 1` in that word's modification order, so the taker's RMW
+//!    synchronises with it (release/acquire suffice; no reliance on SeqCst's total
+//!    order, which loom does not model — a plain SeqCst load failed the loom model),
+//!    the releaser's `fetch_sub` happens before the taker's second try (step 3), and that
+//!    try sees the freed slot. Otherwise the releaser locks, which it
 //!    can only do before step 2 (then it pops an older waiter, or none is left) or after
 //!    the taker's step 3 — when the taker's waker is in the list or the taker has a slot.
 //! 2. One wake per freed slot: a release pops at most one waker. A woken waiter that
@@ -109,7 +112,8 @@ impl Capacity {
     /// waiter, if any (the releaser's column of the table).
     pub(crate) fn release(&self) {
         self.queued.fetch_sub(1, Ordering::SeqCst);
-        if self.waiting.load(Ordering::SeqCst) > 0 {
+        // A read-modify-write, not a load: see invariant 1.
+        if self.waiting.fetch_add(0, Ordering::SeqCst) > 0 {
             self.wake_one();
         }
     }
