@@ -67,6 +67,19 @@ impl Handle {
     /// tasks unless another thread already does.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _enter = context::enter(&self.inner);
+        // `Builder::unhandled_panic(ShutdownRuntime)`: before each poll of `future`,
+        // check whether a task panicked (`scheduler/panic_policy.rs`); the report wakes us.
+        let common = self.inner.common();
+        let mut future = std::pin::pin!(future);
+        let future = std::future::poll_fn(|cx| {
+            if let Some(msg) = common.panic_policy.check(cx.waker()) {
+                // Shut down: cancel every task (the drain `Runtime`'s drop also runs;
+                // it is idempotent), then fail the caller.
+                common.owned.close_and_shutdown_all();
+                panic!("{msg}");
+            }
+            future.as_mut().poll(cx)
+        });
         match &self.inner {
             scheduler::Handle::CurrentThread(shared) => shared.block_on(future),
             scheduler::Handle::MultiThread(_) => crate::park::block_on(future),

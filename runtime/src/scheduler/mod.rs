@@ -16,6 +16,7 @@ pub(crate) mod counters;
 pub(crate) mod current_thread;
 pub(crate) mod local;
 pub(crate) mod multi_thread;
+pub(crate) mod panic_policy;
 pub(crate) mod remote;
 pub(crate) mod scheduled;
 pub(crate) mod stats;
