@@ -95,6 +95,33 @@ fn shutdown_runtime_fires_while_block_on_waits_on_the_panicking_tasks_sibling() 
 }
 
 #[test]
+fn shutdown_runtime_covers_local_set_tasks() {
+    let _watchdog = Watchdog::new("shutdown_runtime_covers_local_set_tasks", 20);
+    for (flavour, rt) in runtimes(UnhandledPanic::ShutdownRuntime) {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let local = spindle::task::LocalSet::new();
+        let guard = CountDrop(drops.clone());
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            rt.block_on(local.run_until(async move {
+                drop(spindle::task::spawn_local(async move {
+                    let _guard = guard;
+                    std::future::pending::<()>().await
+                }));
+                drop(spindle::task::spawn_local(async {
+                    panic!("local task exploded")
+                }));
+                std::future::pending::<()>().await
+            }))
+        }));
+        let payload = run.expect_err("block_on must panic for a LocalSet task's panic");
+        let msg = payload.downcast_ref::<String>().expect("a String message");
+        assert!(msg.contains("local task exploded"), "{flavour}: {msg}");
+        drop(local);
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "{flavour}");
+    }
+}
+
+#[test]
 fn ignore_leaves_panics_to_the_join_handle() {
     let _watchdog = Watchdog::new("ignore_leaves_panics_to_the_join_handle", 20);
     for (flavour, rt) in runtimes(UnhandledPanic::Ignore) {

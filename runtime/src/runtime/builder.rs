@@ -137,8 +137,8 @@ impl Builder {
     /// shuts down at the first such panic — every other task is cancelled (its future
     /// dropped) and `block_on` panics with a message naming the task — so a test can
     /// make any task panic fail the run (`scheduler/panic_policy.rs`).
-    /// Works on both flavours. Not covered, as in tokio: panics in `spawn_blocking`
-    /// closures, and `LocalSet` tasks (they only reach their `JoinHandle`).
+    /// Works on both flavours and for `LocalSet` tasks. Not covered, as in tokio: panics
+    /// in `spawn_blocking` closures (they only reach their `JoinHandle`).
     ///
     /// ```
     /// use spindle::runtime::{Builder, UnhandledPanic};

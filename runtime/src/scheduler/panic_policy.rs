@@ -15,9 +15,9 @@
 //!    message naming the task.
 //!
 //! States: `clear` → `tripped` (one way, set once by the first panic).
-//! Not covered, as in tokio: panics in `spawn_blocking` closures (they only reach
-//! their `JoinHandle`), and `LocalSet` tasks, which have their own owner (see
-//! `scheduler/local.rs`).
+//! `LocalSet` tasks report to the runtime whose context their thread is in
+//! (`scheduler/local.rs`); their own futures are dropped with the set. Not covered, as
+//! in tokio: panics in `spawn_blocking` closures (they only reach their `JoinHandle`).
 
 use crate::task::Id;
 use crate::task::error::panic_message;
