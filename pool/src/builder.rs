@@ -46,6 +46,7 @@ pub struct Builder {
     on_thread_start: Option<HookFn>,
     on_thread_stop: Option<HookFn>,
     panic_handler: Option<PanicHandler>,
+    queue_capacity: Option<usize>,
     #[cfg(feature = "trace")]
     trace: Option<crate::trace::Recorder>,
     #[cfg(feature = "trace")]
@@ -66,6 +67,7 @@ impl fmt::Debug for Builder {
             .field("threads", &self.threads)
             .field("stack_size", &self.stack_size)
             .field("pin_to_cores", &self.pin_to_cores)
+            .field("queue_capacity", &self.queue_capacity)
             .field("traced", &self.traced())
             .finish_non_exhaustive()
     }
@@ -84,6 +86,7 @@ impl Builder {
             on_thread_start: None,
             on_thread_stop: None,
             panic_handler: None,
+            queue_capacity: None,
             #[cfg(feature = "trace")]
             trace: None,
             trace_from_env: true,
@@ -164,6 +167,19 @@ impl Builder {
         handler: impl Fn(Box<dyn Any + Send>) + Send + Sync + 'static,
     ) -> Builder {
         self.panic_handler = Some(Box::new(handler));
+        self
+    }
+
+    /// Bounds the jobs of [`ThreadPool::execute`] and [`ThreadPool::spawn`] that are
+    /// queued but not started (in the injector or any worker's deque) to `n` (default:
+    /// unbounded). On a full queue `execute`/`spawn` block the caller until a job starts
+    /// (a worker of this pool runs queued jobs instead, so it never deadlocks),
+    /// [`ThreadPool::try_spawn`]/[`ThreadPool::try_execute`] hand the closure back in a
+    /// [`Full`](crate::Full), and [`ThreadPool::spawn_async`] waits without blocking.
+    /// Scope jobs and `join` halves are not counted (their caller already waits for
+    /// them). `n == 0` makes `build()` fail with [`BuildError::InvalidInput`].
+    pub fn queue_capacity(mut self, n: usize) -> Builder {
+        self.queue_capacity = Some(n);
         self
     }
 
@@ -264,6 +280,14 @@ impl Builder {
                 ),
             });
         }
+        if self.queue_capacity == Some(0) {
+            return Err(BuildError::InvalidInput {
+                setting: "queue_capacity",
+                reason: "a queue of capacity 0 could never take a job; give at least 1 (or \
+                         leave it unset for an unbounded queue)"
+                    .to_owned(),
+            });
+        }
         let cpus = if self.pin_to_cores {
             // An empty mask is an error of allowed_cpus().
             let cpus = crate::affinity::allowed_cpus()
@@ -277,6 +301,7 @@ impl Builder {
         let registry = Arc::new(Registry::new(
             locals.iter().map(Worker::stealer).collect(),
             self.panic_handler,
+            self.queue_capacity,
             #[cfg(feature = "trace")]
             pool_trace,
         ));

@@ -65,6 +65,9 @@ pub(crate) struct Job {
     body: Body,
     arrival: Option<Arrival>,
     counted: bool,
+    /// Whether the job holds a slot of the queue bound (`capacity.rs`), given back when
+    /// a worker starts it.
+    slot: bool,
 }
 
 /// A job taken apart by [`Job::into_parts`]: run `body`, then drop `arrival`.
@@ -75,6 +78,8 @@ pub(crate) struct JobParts {
     pub(crate) arrival: Option<Arrival>,
     /// Whether the registry admitted the job (invariant 2).
     pub(crate) counted: bool,
+    /// Whether the job holds a queue slot (`capacity.rs`).
+    pub(crate) slot: bool,
 }
 
 /// The runnable half of a job.
@@ -97,6 +102,7 @@ impl Job {
             body: Body::Boxed(body),
             arrival: None,
             counted: false,
+            slot: false,
         }
     }
 
@@ -110,6 +116,7 @@ impl Job {
             body: Body::Boxed(body),
             arrival: Some(arrival),
             counted: false,
+            slot: false,
         }
     }
 
@@ -119,12 +126,18 @@ impl Job {
             body: Body::Shared(job),
             arrival: None,
             counted: false,
+            slot: false,
         }
     }
 
     /// Marks the job as admitted by the registry's in-flight counter.
     pub(crate) fn set_counted(&mut self) {
         self.counted = true;
+    }
+
+    /// Marks the job as holding a slot of the queue bound (`capacity.rs`).
+    pub(crate) fn set_slot(&mut self) {
+        self.slot = true;
     }
 
     /// The address of the boxed closure (or shared state): a stable identity while the
@@ -146,6 +159,7 @@ impl Job {
             body: JobBody(self.body),
             arrival: self.arrival,
             counted: self.counted,
+            slot: self.slot,
         }
     }
 

@@ -92,6 +92,8 @@
 //! | `builder.rs` | `Builder`, `BuildError`, starting the threads |
 //! | `registry.rs` | state shared by the workers: injector, stealers, sleep, counters |
 //! | `admission.rs` | the in-flight count and shutdown bit (loom model) |
+//! | `capacity.rs` | the queue bound: slots and the wait list for room (loom model) |
+//! | `backpressure.rs` | what `execute`/`spawn`/`try_*`/`spawn_async` do on a full queue |
 //! | `worker.rs` | the worker loop: find work, run it, wait by helping |
 //! | `sleep.rs` | the sleep/wake protocol (loom models) |
 //! | `job.rs` | a job: one boxed closure |
@@ -130,7 +132,9 @@
 
 mod admission;
 pub mod affinity;
+mod backpressure;
 mod builder;
+mod capacity;
 mod collect;
 mod completion;
 mod erase;
@@ -153,6 +157,7 @@ mod wait;
 mod worker;
 
 pub use affinity::current_cpu;
+pub use backpressure::{Full, SpawnAsync};
 pub use builder::{BuildError, Builder};
 pub use erase::Scope;
 pub use handle::{JobError, JobHandle};

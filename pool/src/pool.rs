@@ -17,7 +17,9 @@
 //! the pool joins them. `shutdown` is idempotent, and concurrent calls all return after
 //! the threads are joined.
 
+use crate::backpressure::{Full, SpawnAsync};
 use crate::builder::{BuildError, Builder};
+use crate::capacity::Capacity;
 use crate::erase::Scope;
 use crate::handle::JobHandle;
 use crate::job::{Job, Outcome};
@@ -96,31 +98,165 @@ impl ThreadPool {
         Ok(())
     }
 
+    /// The registry (for `backpressure.rs`).
+    pub(crate) fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// The queue bound, if the pool has one.
+    pub(crate) fn capacity(&self) -> Option<&Capacity> {
+        self.registry.capacity.as_deref()
+    }
+
+    /// [`ThreadPool::submit`] for a job that holds a queue slot: the slot goes back if
+    /// the pool refuses the job.
+    fn submit_slotted(&self, mut job: Job) -> Result<(), Job> {
+        job.set_slot();
+        self.submit(job)
+            .inspect_err(|_| self.registry.release_slot())
+    }
+
+    /// Queues `job` under the bound as `execute`/`spawn` do (see `backpressure.rs`):
+    /// wait for a slot (or, on a worker of this pool, run queued jobs meanwhile, or
+    /// `job` itself inline). Gives the job back if the pool is shut down.
+    fn submit_bounded(&self, capacity: &Capacity, job: Job) -> Result<(), Job> {
+        match crate::backpressure::acquire_or_help(self, capacity) {
+            Ok(true) => self.submit_slotted(job),
+            Ok(false) if !self.is_shut_down() => {
+                let worker = WorkerThread::current_of(&self.registry)
+                    .expect("acquire_or_help runs a job inline only on a worker of this pool");
+                worker.execute(job);
+                Ok(())
+            }
+            Ok(false) | Err(()) => Err(job),
+        }
+    }
+
+    fn execute_job<F>(f: F) -> Job
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        Job::new(Box::new(move || match catch_unwind(AssertUnwindSafe(f)) {
+            Ok(()) => Outcome::Finished,
+            Err(payload) => Outcome::Unhandled(payload),
+        }))
+    }
+
     /// Runs `f` on the pool, fire and forget. A panic in `f` goes to the panic handler
     /// (see [`Builder::panic_handler`]) and is counted in [`ThreadPool::stats`]; the
     /// worker survives. Fails only when the pool is shut down.
+    ///
+    /// With a [`Builder::queue_capacity`] and a full queue, the caller blocks until a
+    /// queued job starts; a worker of this pool runs queued jobs instead (or `f` itself),
+    /// so it never deadlocks its own pool. A caller blocked when the pool shuts down
+    /// gets `Err(Rejected)`.
     pub fn execute<F>(&self, f: F) -> Result<(), Rejected>
     where
         F: FnOnce() + Send + 'static,
     {
-        let body = Box::new(move || match catch_unwind(AssertUnwindSafe(f)) {
-            Ok(()) => Outcome::Finished,
-            Err(payload) => Outcome::Unhandled(payload),
-        });
-        self.submit(Job::new(body)).map_err(|_| Rejected)
+        let job = Self::execute_job(f);
+        match self.capacity() {
+            None => self.submit(job),
+            Some(capacity) => self.submit_bounded(capacity, job),
+        }
+        .map_err(|_| Rejected)
+    }
+
+    /// As [`ThreadPool::execute`], but never waits: a full queue hands `f` back as
+    /// `Err(Full(f))` (and counts a rejection in [`ThreadPool::stats`]). The inner
+    /// result is `execute`'s: `Err(Rejected)` after shutdown. Without a queue capacity
+    /// this is `Ok(self.execute(f))`.
+    pub fn try_execute<F>(&self, f: F) -> Result<Result<(), Rejected>, Full<F>>
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        let Some(capacity) = self.capacity() else {
+            return Ok(self.execute(f));
+        };
+        if !capacity.try_acquire() {
+            capacity.count_rejection();
+            return Err(Full(f));
+        }
+        Ok(self
+            .submit_slotted(Self::execute_job(f))
+            .map_err(|_| Rejected))
     }
 
     /// Runs `f` on the pool and returns a handle to its result: `join()` it, or `.await`
     /// it from any executor. After shutdown the job does not run and the handle yields a
     /// rejected [`JobError`](crate::JobError) at once.
+    ///
+    /// With a [`Builder::queue_capacity`] and a full queue it waits for room as
+    /// [`ThreadPool::execute`] does; from async code use [`ThreadPool::spawn_async`],
+    /// which waits without blocking the thread.
     pub fn spawn<F, T>(&self, f: F) -> JobHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
         let job = Arc::new(SpawnJob::new(f));
-        if let Err(refused) = self.submit(Job::shared(job.clone())) {
+        let submitted = match self.capacity() {
+            None => self.submit(Job::shared(job.clone())),
+            Some(capacity) => self.submit_bounded(capacity, Job::shared(job.clone())),
+        };
+        if let Err(refused) = submitted {
             drop(refused);
+            job.reject();
+        }
+        JobHandle::new(job)
+    }
+
+    /// As [`ThreadPool::spawn`], but never waits: a full queue hands `f` back as
+    /// `Err(Full(f))` (and counts a rejection). After shutdown: `Ok` with a rejected
+    /// handle, as `spawn`.
+    pub fn try_spawn<F, T>(&self, f: F) -> Result<JobHandle<T>, Full<F>>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(capacity) = self.capacity() else {
+            return Ok(self.spawn(f));
+        };
+        if !capacity.try_acquire() {
+            capacity.count_rejection();
+            return Err(Full(f));
+        }
+        Ok(self.spawn_with_slot(f, true))
+    }
+
+    /// A future that waits (without blocking its thread) until the queue has room, then
+    /// spawns `f` and resolves to its handle — for async code feeding a bounded pool.
+    /// Without a queue capacity it spawns on its first poll. After shutdown it resolves
+    /// to a rejected handle.
+    ///
+    /// ```
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut std::task::Context::from_waker(&waker)) { return v } std::thread::yield_now() }
+    /// # }
+    /// let pool = spindle_pool::ThreadPool::builder().threads(1).queue_capacity(4).build()?;
+    /// let handle = block_on(pool.spawn_async(|| 6 * 7));
+    /// assert_eq!(handle.join()?, 42);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn_async<F, T>(&self, f: F) -> SpawnAsync<'_, F, T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        SpawnAsync::new(self, f)
+    }
+
+    /// Spawns `f` with a queue slot already taken (`has_slot`), or rejects it (the wait
+    /// for room ended in shutdown).
+    pub(crate) fn spawn_with_slot<F, T>(&self, f: F, has_slot: bool) -> JobHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let job = Arc::new(SpawnJob::new(f));
+        if !has_slot || self.submit_slotted(Job::shared(job.clone())).is_err() {
             job.reject();
         }
         JobHandle::new(job)

@@ -9,6 +9,7 @@
 //! - the tracing state, if the pool traces (`recording.rs`).
 
 use crate::admission::Admission;
+use crate::capacity::Capacity;
 use crate::handle::panic_message;
 use crate::job::Job;
 use crate::sleep::Sleep;
@@ -17,7 +18,7 @@ use crossbeam_deque::{Injector, Stealer};
 use crossbeam_utils::CachePadded;
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[cfg(feature = "trace")]
 use crate::recording::PoolTrace;
@@ -31,6 +32,11 @@ pub(crate) struct Registry {
     pub(crate) stealers: Box<[Stealer<Job>]>,
     pub(crate) sleep: Sleep,
     admission: CachePadded<Admission>,
+    /// The queue bound, if `Builder::queue_capacity` set one. Boxed: one pointer in
+    /// the registry, so an unbounded pool keeps the registry's layout. Inline (cache-
+    /// padded), it moved the hot fields, and the unbounded `pool_spawn_join_latency`
+    /// row measured 1.27x slower in interleaved runs; boxed, no difference (BENCHMARKS.md).
+    pub(crate) capacity: Option<Box<Capacity>>,
     counters: Box<[CachePadded<Counters>]>,
     panic_handler: Option<PanicHandler>,
     /// When the pool was built (for the stats' uptime and busy%).
@@ -43,6 +49,7 @@ impl Registry {
     pub(crate) fn new(
         stealers: Vec<Stealer<Job>>,
         panic_handler: Option<PanicHandler>,
+        queue_capacity: Option<usize>,
         #[cfg(feature = "trace")] trace: Option<PoolTrace>,
     ) -> Self {
         let n = stealers.len();
@@ -51,6 +58,7 @@ impl Registry {
             stealers: stealers.into_boxed_slice(),
             sleep: Sleep::new(n),
             admission: CachePadded::new(Admission::new()),
+            capacity: queue_capacity.map(|n| Box::new(Capacity::new(n))),
             counters: (0..n).map(|_| CachePadded::default()).collect(),
             panic_handler,
             started: Instant::now(),
@@ -103,9 +111,21 @@ impl Registry {
             .finish(|| self.sleep.wake_all(|t| self.notified(t)));
     }
 
-    /// Refuses new jobs from now on and wakes every worker to drain the queues.
+    /// A job holding a queue slot started: give the slot back.
+    #[inline]
+    pub(crate) fn release_slot(&self) {
+        if let Some(capacity) = &self.capacity {
+            capacity.release();
+        }
+    }
+
+    /// Refuses new jobs from now on, releases every spawner waiting for room (they get
+    /// `Rejected`), and wakes every worker to drain the queues.
     pub(crate) fn terminate(&self) {
         self.admission.terminate();
+        if let Some(capacity) = &self.capacity {
+            capacity.close();
+        }
         self.sleep.wake_all(|t| self.notified(t));
     }
 
@@ -143,6 +163,10 @@ impl Registry {
 
     /// A snapshot of every counter.
     pub(crate) fn stats(&self) -> PoolStats {
+        let totals = self
+            .capacity
+            .as_ref()
+            .map_or((0, Duration::ZERO), |c| c.totals());
         PoolStats {
             workers: self
                 .counters
@@ -153,6 +177,9 @@ impl Registry {
             queued: self.queued(),
             sleeping: self.sleep.sleeping(),
             uptime: self.started.elapsed(),
+            queue_capacity: self.capacity.as_ref().map(|c| c.limit()),
+            rejected: totals.0,
+            blocked: totals.1,
         }
     }
 

@@ -153,6 +153,13 @@ pub struct PoolStats {
     pub sleeping: usize,
     /// Time since the pool was built.
     pub uptime: Duration,
+    /// The queue bound (`Builder::queue_capacity`), `None` when unbounded.
+    pub queue_capacity: Option<usize>,
+    /// How many `try_execute`/`try_spawn` calls found the queue full.
+    pub rejected: u64,
+    /// Total time callers of `execute`/`spawn` spent blocked waiting for room (summed
+    /// over callers; `spawn_async` futures wait without blocking and are not counted).
+    pub blocked: Duration,
 }
 
 impl PoolStats {
@@ -268,7 +275,16 @@ impl fmt::Display for PoolStats {
             Human(self.uptime),
             self.queued,
             self.sleeping
-        )
+        )?;
+        if let Some(limit) = self.queue_capacity {
+            write!(
+                f,
+                "\nqueue capacity {limit}, full on try_* {} times, callers blocked {}",
+                self.rejected,
+                Human(self.blocked)
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -359,6 +375,7 @@ mod tests {
             queued: 4,
             sleeping: 1,
             uptime: Duration::from_millis(50),
+            ..PoolStats::default()
         };
         let text = stats.to_string();
         let lines: Vec<&str> = text.lines().collect();

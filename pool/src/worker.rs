@@ -158,7 +158,7 @@ impl WorkerThread {
     }
 
     /// Own deque → injector → a random peer.
-    fn find_work(&self) -> Option<Job> {
+    pub(crate) fn find_work(&self) -> Option<Job> {
         if let Some(job) = self.pop() {
             return Some(job);
         }
@@ -274,7 +274,12 @@ impl WorkerThread {
             body,
             arrival,
             counted,
+            slot,
         } = job.into_parts();
+        if slot {
+            // The job leaves the queue bound as it starts (`capacity.rs`).
+            self.registry.release_slot();
+        }
         on_start();
         let outcome =
             catch_unwind(AssertUnwindSafe(|| body.run())).unwrap_or_else(Outcome::Unhandled);

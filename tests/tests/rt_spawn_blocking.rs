@@ -106,3 +106,49 @@ fn spawn_blocking_after_shutdown_is_cancelled() {
         );
     }
 }
+
+/// The runtime builds its blocking pool itself, without `queue_capacity` (an embedder
+/// cannot hand in a bounded spindle-pool `ThreadPool`), so `spawn_blocking` never waits
+/// for room: with the only blocking thread held, a task on the only worker still queues
+/// 10,000 blocking tasks and goes on running. Were the pool bounded and `spawn` blocking,
+/// the worker would hang here (the watchdog would abort the test).
+#[test]
+fn spawn_blocking_never_blocks_the_worker_on_a_full_queue() {
+    let _watchdog = spindle_tests::watchdog::Watchdog::new("spawn_blocking_never_blocks", 20);
+    for rt in [
+        Builder::new_current_thread()
+            .blocking_threads(1)
+            .build()
+            .unwrap(),
+        Builder::new_multi_thread()
+            .worker_threads(1)
+            .blocking_threads(1)
+            .build()
+            .unwrap(),
+    ] {
+        let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
+        let ran = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let total = rt.block_on({
+            let ran = ran.clone();
+            async move {
+                let held = spindle::task::spawn_blocking(move || gate_rx.recv().unwrap());
+                let handles: Vec<_> = (0..10_000)
+                    .map(|_| {
+                        let ran = ran.clone();
+                        spindle::task::spawn_blocking(move || {
+                            ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        })
+                    })
+                    .collect();
+                // Still on the worker, which was never blocked: release the pool.
+                gate_tx.send(()).unwrap();
+                held.await.unwrap();
+                for h in handles {
+                    h.await.unwrap();
+                }
+                ran.load(std::sync::atomic::Ordering::Relaxed)
+            }
+        });
+        assert_eq!(total, 10_000);
+    }
+}

@@ -37,6 +37,7 @@ pub struct Builder {
     on_thread_stop: Option<Hook>,
     pin_workers: bool,
     trace: TraceConfig,
+    unhandled_panic: crate::runtime::UnhandledPanic,
 }
 
 impl Builder {
@@ -61,6 +62,7 @@ impl Builder {
             on_thread_stop: None,
             pin_workers: false,
             trace: TraceConfig::default(),
+            unhandled_panic: crate::runtime::UnhandledPanic::Ignore,
         }
     }
 
@@ -127,6 +129,37 @@ impl Builder {
     /// Linux only: elsewhere `build` fails with `Unsupported`.
     pub fn pin_workers(&mut self, pin: bool) -> &mut Builder {
         self.pin_workers = pin;
+        self
+    }
+
+    /// What a panic in a spawned task does to the runtime (tokio's knob of the same
+    /// name). [`Ignore`](crate::runtime::UnhandledPanic::Ignore) (the default): the
+    /// panic only becomes the task's [`JoinError`](crate::task::JoinError), whether or
+    /// not its `JoinHandle` is held.
+    /// [`ShutdownRuntime`](crate::runtime::UnhandledPanic::ShutdownRuntime): the runtime
+    /// shuts down at the first such panic — every other task is cancelled (its future
+    /// dropped) and `block_on` panics with a message naming the task — so a test can
+    /// make any task panic fail the run (`scheduler/panic_policy.rs`).
+    /// Works on both flavours and for `LocalSet` tasks. Not covered, as in tokio: panics
+    /// in `spawn_blocking` closures (they only reach their `JoinHandle`).
+    ///
+    /// ```
+    /// use spindle::runtime::{Builder, UnhandledPanic};
+    ///
+    /// let rt = Builder::new_current_thread()
+    ///     .unhandled_panic(UnhandledPanic::ShutdownRuntime)
+    ///     .build()
+    ///     .unwrap();
+    /// let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    ///     rt.block_on(async {
+    ///         spindle::spawn(async { panic!("boom") });
+    ///         std::future::pending::<()>().await
+    ///     })
+    /// }));
+    /// assert!(run.is_err());
+    /// ```
+    pub fn unhandled_panic(&mut self, policy: crate::runtime::UnhandledPanic) -> &mut Builder {
+        self.unhandled_panic = policy;
         self
     }
 
@@ -216,6 +249,7 @@ impl Builder {
             thread_stack_size: self.thread_stack_size,
             pin_cores,
             trace: self.trace.clone(),
+            unhandled_panic: self.unhandled_panic,
         };
         let kind = match self.flavor {
             Flavor::CurrentThread => scheduler::Kind::CurrentThread,

@@ -38,6 +38,8 @@ pub use crate::scheduler::stats::{RuntimeStats, WorkerStats};
 pub use builder::Builder;
 pub use handle::{Handle, TryCurrentError};
 
+pub use crate::scheduler::panic_policy::UnhandledPanic;
+
 use crate::scheduler::config::Config;
 use crate::scheduler::{self, context};
 use crate::task::JoinHandle;

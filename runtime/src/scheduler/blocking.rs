@@ -21,6 +21,14 @@
 //! `PoolThread` lane per thread, a `JobStart`/`JobEnd` pair per blocking task), so
 //! blocking work shows in the same timeline as the workers.
 //!
+//! The pool is built here, unbounded (no `spindle_pool::Builder::queue_capacity`), and an
+//! embedder cannot hand one in: `spawn_blocking` runs on async workers, where a
+//! `spawn` that waits for room would stall every task of the worker, so the queue may
+//! grow (as tokio's blocking queue does). Should a bound ever be wanted here, the
+//! submission must go through the pool's non-blocking path (`try_spawn`, or
+//! `spawn_async` awaited by a task), never `spawn`; the test
+//! `spawn_blocking_never_blocks_the_worker_on_a_full_queue` guards this.
+//!
 //! Blocking tasks are not in the runtime's owned-tasks list: they always run to completion
 //! on the pool, or are cancelled if the pool drops them unstarted at shutdown
 //! ([`RunOnPool`]'s `Drop`).

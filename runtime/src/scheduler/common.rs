@@ -54,6 +54,8 @@ pub(crate) struct Common {
     pub(crate) driver: Arc<DriverSlot>,
     /// The tracing session (off unless `Builder::trace`, `trace_to` or `SPINDLE_TRACE`).
     pub(crate) trace: Session,
+    /// `Builder::unhandled_panic` and the first task panic under it.
+    pub(crate) panic_policy: super::panic_policy::PanicPolicy,
 }
 
 impl Common {
@@ -70,6 +72,7 @@ impl Common {
             blocking: BlockingPool::new(config.blocking_threads, config.thread_stack_size, &trace),
             driver,
             trace,
+            panic_policy: super::panic_policy::PanicPolicy::new(config.unhandled_panic),
         }
     }
 
@@ -131,5 +134,9 @@ impl<T: Flavor> Schedule for Arc<T> {
 
     fn release(&self, task: RawTask) -> bool {
         self.common().owned.remove(task)
+    }
+
+    fn task_panicked(&self, id: task::Id, payload: &(dyn std::any::Any + Send)) {
+        self.common().panic_policy.task_panicked(id, payload);
     }
 }

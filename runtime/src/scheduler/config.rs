@@ -21,4 +21,6 @@ pub(crate) struct Config {
     pub(crate) pin_cores: Option<Arc<[usize]>>,
     /// `trace` / `trace_to` (with `SPINDLE_TRACE`, decided in `trace::session`).
     pub(crate) trace: TraceConfig,
+    /// `unhandled_panic`: what a task panic does to the runtime.
+    pub(crate) unhandled_panic: super::panic_policy::UnhandledPanic,
 }

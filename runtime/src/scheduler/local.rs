@@ -202,6 +202,14 @@ impl Schedule for Arc<LocalShared> {
     fn release(&self, task: RawTask) -> bool {
         self.owned.remove(task)
     }
+
+    /// A `LocalSet` task panicked: report it to the runtime this thread is in, if any
+    /// (`Builder::unhandled_panic`, `scheduler/panic_policy.rs`). Its `block_on` then
+    /// panics and cancels the runtime's tasks; the set's own tasks are dropped with the
+    /// set, which the unwinding `block_on` (or its caller) drops.
+    fn task_panicked(&self, id: task::Id, payload: &(dyn std::any::Any + Send)) {
+        super::context::with_current(|h| h.common().panic_policy.task_panicked(id, payload));
+    }
 }
 
 /// Spawns a `!Send` future on the [`LocalSet`] that is running on this thread.

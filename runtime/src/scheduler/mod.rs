@@ -20,6 +20,7 @@ pub(crate) mod counters;
 pub(crate) mod current_thread;
 pub(crate) mod local;
 pub(crate) mod multi_thread;
+pub(crate) mod panic_policy;
 pub(crate) mod remote;
 pub(crate) mod scheduled;
 pub(crate) mod stats;
@@ -79,6 +80,19 @@ impl Handle {
     /// this runtime's context. On a current-thread runtime this thread drives the tasks
     /// (unless another thread already does); on a multi-thread one it only waits.
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        // `Builder::unhandled_panic(ShutdownRuntime)`: before each poll of `future`,
+        // check whether a task panicked (`panic_policy.rs`); the report wakes us.
+        let common = self.common();
+        let mut future = std::pin::pin!(future);
+        let future = std::future::poll_fn(|cx| {
+            if let Some(msg) = common.panic_policy.check(cx.waker()) {
+                // Shut down: cancel every task (the drain `Runtime`'s drop also runs;
+                // it is idempotent), then fail the caller.
+                common.owned.close_and_shutdown_all();
+                panic!("{msg}");
+            }
+            future.as_mut().poll(cx)
+        });
         match self {
             Handle::CurrentThread(shared) => shared.block_on(future),
             Handle::MultiThread(_) => crate::park::block_on(future),

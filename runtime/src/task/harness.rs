@@ -88,6 +88,9 @@ where
         res.map_err(|payload| {
             // The future panicked: drop what is left of it, ignoring a second panic.
             let _ = self.drop_stage_catching();
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                (self.cell().scheduler).task_panicked(self.header().id, &*payload)
+            }));
             JoinError::panic(payload)
         })
     }

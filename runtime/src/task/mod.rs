@@ -102,6 +102,9 @@ pub(crate) trait Schedule: Send + Sync + 'static {
     }
     /// Remove a finished task from the owned-tasks list; true if it was there.
     fn release(&self, task: RawTask) -> bool;
+    /// Task `id`'s future panicked with `payload` (before the panic becomes its
+    /// `JoinError`): the runtime's `UnhandledPanic` policy (`scheduler/panic_policy.rs`).
+    fn task_panicked(&self, _id: Id, _payload: &(dyn std::any::Any + Send)) {}
 }
 
 /// A task that is scheduled to run: one reference, at most one per task (rule 6).
