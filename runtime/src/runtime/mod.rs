@@ -67,7 +67,8 @@ impl Runtime {
 
     pub(crate) fn new_current_thread(config: Config) -> io::Result<Runtime> {
         let trace = Session::new(&config.trace)?;
-        let driver = DriverSlot::new(Driver::new()?);
+        // Only this flavour's clock may be paused (see `driver/time/clock.rs`).
+        let driver = DriverSlot::new(Driver::with_clock(true, config.start_paused)?);
         let shared = current_thread::Shared::new(config, driver, trace);
         Ok(Runtime {
             handle: Handle {
@@ -80,7 +81,7 @@ impl Runtime {
 
     pub(crate) fn new_multi_thread(config: Config, workers: usize) -> io::Result<Runtime> {
         let trace = Session::new(&config.trace)?;
-        let driver = DriverSlot::new(Driver::new()?);
+        let driver = DriverSlot::new(Driver::with_clock(false, false)?);
         let (shared, seeds) = multi_thread::Shared::new(config, workers, driver, trace);
         let threads = multi_thread::launch(&shared, seeds)?;
         Ok(Runtime {
@@ -211,4 +212,11 @@ impl crate::task::LocalSet {
     pub fn block_on<F: Future>(&self, rt: &Runtime, future: F) -> F::Output {
         rt.block_on(self.run_until(future))
     }
+}
+
+/// A number in `0..n` from the seeded schedule of the current-thread runtime this thread
+/// drives (`Builder::rng_seed`), or `None` (no such runtime here, or no seed). For
+/// `select!`'s start branch (`macros/mod.rs`), which may import this layer only.
+pub(crate) fn seeded_below(n: u32) -> Option<u32> {
+    crate::scheduler::current_thread::seeded_below(n)
 }

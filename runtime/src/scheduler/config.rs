@@ -1,5 +1,6 @@
 //! [`Config`]: the settings a scheduler and its threads run with, as the public
-//! `runtime::Builder` collected them (names, hooks, pool size, stack size, pinning, tracing).
+//! `runtime::Builder` collected them (names, hooks, pool size, stack size, pinning, tracing,
+//! the scheduling seed).
 
 use std::sync::Arc;
 
@@ -21,4 +22,10 @@ pub(crate) struct Config {
     pub(crate) pin_cores: Option<Arc<[usize]>>,
     /// `trace` / `trace_to` (with `SPINDLE_TRACE`, decided in `trace::session`).
     pub(crate) trace: TraceConfig,
+    /// `rng_seed(s)`: every scheduling choice is drawn from a generator seeded with `s`
+    /// (`scheduler/rng.rs`); `None`: the usual fast, unseeded choices.
+    pub(crate) rng_seed: Option<u64>,
+    /// `start_paused(true)`: the clock starts paused (current-thread only; `build`
+    /// refuses it elsewhere).
+    pub(crate) start_paused: bool,
 }

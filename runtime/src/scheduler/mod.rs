@@ -17,6 +17,7 @@ pub(crate) mod current_thread;
 pub(crate) mod local;
 pub(crate) mod multi_thread;
 pub(crate) mod remote;
+pub(crate) mod rng;
 pub(crate) mod scheduled;
 pub(crate) mod stats;
 
