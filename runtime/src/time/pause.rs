@@ -53,7 +53,28 @@ pub async fn advance(duration: Duration) {
     if let Err(e) = time.advance(duration) {
         refuse("advance", e);
     }
-    crate::task::yield_now().await;
+    YieldOnce(false).await;
+}
+
+/// Returns `Pending` once (waking itself first), so the tasks the fired timers woke,
+/// which are queued already, run before the caller continues. (`task::yield_now` is a
+/// layer above `time/`; this is all of it that `advance` needs.)
+struct YieldOnce(bool);
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
 }
 
 #[track_caller]
