@@ -68,13 +68,13 @@ impl hyper::rt::Timer for SpindleTimer {
 
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
         Box::pin(SpindleSleep {
-            inner: spindle::time::sleep_until(deadline),
+            inner: spindle::time::sleep_until(deadline.into()),
         })
     }
 
     fn reset(&self, sleep: &mut Pin<Box<dyn hyper::rt::Sleep>>, new_deadline: Instant) {
         match sleep.as_mut().downcast_mut_pin::<SpindleSleep>() {
-            Some(ours) => ours.get_mut().inner.reset(new_deadline),
+            Some(ours) => ours.get_mut().inner.reset(new_deadline.into()),
             None => *sleep = self.sleep_until(new_deadline),
         }
     }

@@ -1,4 +1,5 @@
-//! The attribute's arguments: `flavor = "..."` and `worker_threads = N`, comma separated.
+//! The attribute's arguments: `flavor = "..."`, `worker_threads = N`, `start_paused = bool`
+//! and `seed = N`, comma separated.
 //!
 //! Each argument is a `name = literal` pair ([`syn::MetaNameValue`]). Every mistake is a
 //! [`syn::Error`] spanned on the offending token, and all of them are reported at once
@@ -25,6 +26,10 @@ pub struct Config {
     pub flavor: Flavor,
     /// `worker_threads = N`, if given (then `flavor` is `MultiThread`).
     pub worker_threads: Option<usize>,
+    /// `start_paused = true`: the clock starts paused (current-thread only).
+    pub start_paused: bool,
+    /// `seed = N`: `Builder::rng_seed(N)`.
+    pub seed: Option<u64>,
 }
 
 /// Parses `attr` (the tokens inside `#[spindle::main(...)]`); `default` is the flavor
@@ -33,6 +38,8 @@ pub fn parse(attr: proc_macro2::TokenStream, default: Flavor) -> syn::Result<Con
     let pairs = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(attr)?;
     let mut flavor: Option<(Flavor, Span)> = None;
     let mut workers: Option<(usize, Span)> = None;
+    let mut start_paused: Option<(bool, Span)> = None;
+    let mut seed: Option<u64> = None;
     let mut errors: Option<syn::Error> = None;
     let mut fail = |e: syn::Error| match &mut errors {
         Some(all) => all.combine(e),
@@ -77,9 +84,35 @@ pub fn parse(attr: proc_macro2::TokenStream, default: Flavor) -> syn::Result<Con
                     "`worker_threads` takes an integer literal, e.g. `worker_threads = 2`",
                 )),
             },
+            "start_paused" if start_paused.is_some() => {
+                fail(err(&pair.path, "`start_paused` is given twice"))
+            }
+            "start_paused" => match &pair.value {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Bool(b), ..
+                }) => start_paused = Some((b.value, b.span)),
+                other => fail(err(
+                    other,
+                    "`start_paused` takes `true` or `false`, e.g. `start_paused = true`",
+                )),
+            },
+            "seed" if seed.is_some() => fail(err(&pair.path, "`seed` is given twice")),
+            "seed" => match &pair.value {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Int(i), ..
+                }) => match i.base10_parse::<u64>() {
+                    Ok(n) => seed = Some(n),
+                    Err(e) => fail(e),
+                },
+                other => fail(err(
+                    other,
+                    "`seed` takes an integer literal (a u64), e.g. `seed = 7`",
+                )),
+            },
             _ => fail(err(
                 &pair.path,
-                "unknown argument: expected `flavor = \"...\"` or `worker_threads = N`",
+                "unknown argument: expected `flavor = \"...\"`, `worker_threads = N`, \
+                 `start_paused = true` or `seed = N`",
             )),
         }
     }
@@ -92,11 +125,20 @@ pub fn parse(attr: proc_macro2::TokenStream, default: Flavor) -> syn::Result<Con
              everything on the calling thread",
         ));
     }
+    if let (Flavor::MultiThread, Some((true, span))) = (flavor_value, start_paused) {
+        fail(syn::Error::new(
+            span,
+            "`start_paused = true` needs `flavor = \"current_thread\"`: time can only be \
+             paused where one thread runs every task",
+        ));
+    }
     match errors {
         Some(e) => Err(e),
         None => Ok(Config {
             flavor: flavor_value,
             worker_threads: workers.map(|(n, _)| n),
+            start_paused: start_paused.is_some_and(|(b, _)| b),
+            seed,
         }),
     }
 }

@@ -115,11 +115,21 @@ fn rewrite(kind: Kind, mut function: ItemFn, config: &args::Config) -> TokenStre
         Some(n) => quote! { ::core::option::Option::Some(#n) },
         None => quote! { ::core::option::Option::None },
     };
+    let start_paused = config.start_paused;
+    let seed = match config.seed {
+        Some(n) => quote! { ::core::option::Option::Some(#n) },
+        None => quote! { ::core::option::Option::None },
+    };
     let name = kind.name();
     // The call carries the body's span, so "mismatched types" between the body's value
     // and the declared return type points into the user's function.
     let run = quote_spanned! {body.span()=>
-        ::spindle::macros::entry::runtime(::spindle::macros::entry::Flavor::#flavor, #workers, #name)
+        ::spindle::macros::entry::runtime_with(
+            ::spindle::macros::entry::Flavor::#flavor,
+            #workers,
+            ::spindle::macros::entry::Determinism { start_paused: #start_paused, seed: #seed },
+            #name,
+        )
             .block_on(body)
     };
     let test_attr = match kind {

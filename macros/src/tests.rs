@@ -167,3 +167,53 @@ fn something_other_than_a_function_is_an_error() {
     );
     assert!(out.contains("goes on an `async fn`"), "{out}");
 }
+
+#[test]
+fn start_paused_and_seed_reach_the_builder() {
+    let out = expand(
+        Kind::Test,
+        quote!(start_paused = true, seed = 7),
+        quote!(
+            async fn t() {}
+        ),
+    )
+    .to_string();
+    assert!(out.contains("start_paused : true"), "{out}");
+    assert!(
+        out.contains("seed : :: core :: option :: Option :: Some (7u64)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn start_paused_on_multi_thread_and_unknown_keys_are_errors() {
+    let out = errors_of(
+        Kind::Test,
+        quote!(flavor = "multi_thread", start_paused = true),
+        quote!(
+            async fn t() {}
+        ),
+    );
+    assert!(out.contains("`start_paused = true` needs `flavor"), "{out}");
+    let out = errors_of(
+        Kind::Test,
+        quote!(paused = true),
+        quote!(
+            async fn t() {}
+        ),
+    );
+    assert!(out.contains("unknown argument"), "{out}");
+    assert!(out.contains("`seed = N`"), "{out}");
+    let out = errors_of(
+        Kind::Test,
+        quote!(seed = "7", start_paused = 1),
+        quote!(
+            async fn t() {}
+        ),
+    );
+    assert!(out.contains("`seed` takes an integer literal"), "{out}");
+    assert!(
+        out.contains("`start_paused` takes `true` or `false`"),
+        "{out}"
+    );
+}

@@ -61,6 +61,15 @@ pub(crate) fn current_time(what: &str) -> Arc<TimeShared> {
     time.unwrap_or_else(|| no_runtime(what))
 }
 
+/// The current runtime's clock reading (`spindle::time::Instant::now`), without cloning
+/// the handle; `None` outside a runtime.
+pub(crate) fn clock_now() -> Option<std::time::Instant> {
+    CURRENT
+        .try_with(|c| c.borrow().as_ref().map(|h| h.time.now()))
+        .ok()
+        .flatten()
+}
+
 #[track_caller]
 fn no_runtime(what: &str) -> ! {
     panic!(

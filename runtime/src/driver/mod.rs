@@ -39,10 +39,21 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    /// Creates both drivers.
+    /// Creates both drivers with a clock that cannot be paused.
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn new() -> std::io::Result<Driver> {
+        Driver::with_clock(false, false)
+    }
+
+    /// Creates both drivers; the clock may be paused if `pausable` (current-thread
+    /// runtimes) and starts paused if `start_paused`.
+    pub(crate) fn with_clock(pausable: bool, start_paused: bool) -> std::io::Result<Driver> {
         let io = io::IoDriver::new()?;
-        let time = Arc::new(time::TimeShared::new(io.shared().clone()));
+        let time = Arc::new(time::TimeShared::new(
+            io.shared().clone(),
+            pausable,
+            start_paused,
+        ));
         let handle = DriverHandle {
             io: io.shared().clone(),
             time,
@@ -58,13 +69,49 @@ impl Driver {
     /// Sleeps until I/O, the next timer, an [`DriverHandle::unpark`], or `max` elapses
     /// (`None`: no limit of its own; `Some(ZERO)`: just collect what is ready), then
     /// wakes the tasks that became ready.
+    ///
+    /// ## Paused time: the auto-advance
+    /// When the clock is paused (`spindle::time::pause`) and this is a real park (`max`
+    /// is `None`: the scheduler found nothing to run), sleeping until the next timer
+    /// would wait for a clock that never moves. So, as tokio does, the driver first
+    /// collects I/O with a zero timeout; if no event came and nobody unparked it (no
+    /// task became ready), every task is idle, and it advances the clock to the next
+    /// timer's expiration and fires it instead of sleeping. With no timer waiting it
+    /// parks for real (only I/O or another thread can wake the runtime then).
     pub(crate) fn park(&mut self, max: Option<Duration>) -> std::io::Result<ParkReport> {
+        if max.is_none() && self.handle.time.clock().is_paused() {
+            return self.park_paused();
+        }
         let timeout = match (max, self.handle.time.next_timeout()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
         let io_events = self.io.turn(timeout)?;
         let timers_fired = self.handle.time.process();
+        Ok(ParkReport {
+            io_events,
+            timers_fired,
+        })
+    }
+}
+
+impl Driver {
+    /// [`Driver::park`] with the clock paused (see there).
+    fn park_paused(&mut self) -> std::io::Result<ParkReport> {
+        let io_events = self.io.turn(Some(Duration::ZERO))?;
+        let mut timers_fired = self.handle.time.process();
+        if io_events == 0 && timers_fired == 0 && !self.io.last_turn_was_unparked() {
+            timers_fired = self.handle.time.auto_advance();
+            if timers_fired == 0 {
+                // No timer at all: nothing but I/O or another thread can wake us.
+                let io_events = self.io.turn(None)?;
+                let timers_fired = self.handle.time.process();
+                return Ok(ParkReport {
+                    io_events,
+                    timers_fired,
+                });
+            }
+        }
         Ok(ParkReport {
             io_events,
             timers_fired,

@@ -19,12 +19,38 @@ pub enum Flavor {
 /// epoll instance), since `main` has nowhere else to report it.
 #[track_caller]
 pub fn runtime(flavor: Flavor, worker_threads: Option<usize>, attribute: &str) -> Runtime {
+    runtime_with(flavor, worker_threads, Determinism::default(), attribute)
+}
+
+/// `start_paused = ...` and `seed = ...` of the attribute (see `docs/determinism.md`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Determinism {
+    /// `Builder::start_paused`.
+    pub start_paused: bool,
+    /// `Builder::rng_seed`.
+    pub seed: Option<u64>,
+}
+
+/// [`runtime`] with the attribute's determinism settings.
+#[track_caller]
+pub fn runtime_with(
+    flavor: Flavor,
+    worker_threads: Option<usize>,
+    determinism: Determinism,
+    attribute: &str,
+) -> Runtime {
     let mut builder = match flavor {
         Flavor::CurrentThread => Builder::new_current_thread(),
         Flavor::MultiThread => Builder::new_multi_thread(),
     };
     if let Some(n) = worker_threads {
         builder.worker_threads(n);
+    }
+    if determinism.start_paused {
+        builder.start_paused(true);
+    }
+    if let Some(seed) = determinism.seed {
+        builder.rng_seed(seed);
     }
     match builder.build() {
         Ok(rt) => rt,

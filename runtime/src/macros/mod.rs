@@ -25,7 +25,7 @@
 //! ## Fairness
 //! Every poll of a `join!` or an unbiased `select!` starts at a different branch: `join!`
 //! rotates, `select!` picks a random start with [`support::thread_rng_n`] (a per-thread
-//! xorshift generator). Otherwise a branch that is always ready, or one that spends the
+//! xorshift generator, or the scheduler's seeded one under `Builder::rng_seed`). Otherwise a branch that is always ready, or one that spends the
 //! whole cooperative budget, would starve the branches after it.
 
 mod join;
@@ -61,7 +61,13 @@ pub mod support {
 
     /// A uniformly distributed number in `0..n` (`n > 0`), from a per-thread xorshift64
     /// generator (Marsaglia, 2003), reduced to the range with Lemire's multiply-shift.
+    ///
+    /// Inside a current-thread runtime built with `rng_seed`, the number comes from the
+    /// scheduler's seeded generator instead, so the seed fixes the branch order too.
     pub fn thread_rng_n(n: u32) -> u32 {
+        if let Some(pick) = crate::runtime::seeded_below(n) {
+            return pick;
+        }
         RNG.with(|state| {
             let mut x = state.get();
             x ^= x << 13;

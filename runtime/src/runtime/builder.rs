@@ -38,6 +38,8 @@ pub struct Builder {
     pin_workers: bool,
     trace: TraceConfig,
     unhandled_panic: crate::runtime::UnhandledPanic,
+    rng_seed: Option<u64>,
+    start_paused: bool,
 }
 
 impl Builder {
@@ -63,6 +65,8 @@ impl Builder {
             pin_workers: false,
             trace: TraceConfig::default(),
             unhandled_panic: crate::runtime::UnhandledPanic::Ignore,
+            rng_seed: None,
+            start_paused: false,
         }
     }
 
@@ -186,10 +190,68 @@ impl Builder {
         self
     }
 
+    /// Draws every choice the scheduler makes from a generator seeded with `seed`, so
+    /// that a test can replay an interleaving (see `docs/determinism.md`).
+    ///
+    /// On a **current-thread** runtime this makes the schedule deterministic: which
+    /// ready task runs next is picked at random among all ready tasks (the local and the
+    /// remote queue), and an unbiased `select!` picks its first branch from the same
+    /// generator. The same seed and the same program give the same order of polls, run
+    /// after run; another seed gives another order. Combine it with
+    /// [`start_paused(true)`](Self::start_paused) so that timers fire in a fixed order
+    /// too. What stays outside the seed's reach: I/O readiness reported by the OS, the
+    /// blocking pool's threads, and wakes sent from other threads.
+    ///
+    /// On a **multi-thread** runtime the seed only fixes each worker's choice of steal
+    /// victim; which worker runs which task still depends on thread timing, so the
+    /// schedule is *not* reproducible there.
+    ///
+    /// Without a seed (the default), the current-thread scheduler runs tasks in FIFO
+    /// order and pays nothing for this option.
+    ///
+    /// ```
+    /// let rt = spindle::runtime::Builder::new_current_thread()
+    ///     .rng_seed(7)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(async { 6 * 7 }), 42);
+    /// ```
+    pub fn rng_seed(&mut self, seed: u64) -> &mut Builder {
+        self.rng_seed = Some(seed);
+        self
+    }
+
+    /// Starts the runtime with its clock paused, as if
+    /// [`spindle::time::pause()`](crate::time::pause) were its first call (tokio's
+    /// `start_paused`). Time then moves only through
+    /// [`advance`](crate::time::advance), or by itself when every task is idle: the
+    /// scheduler then jumps the clock to the next timer's deadline instead of sleeping,
+    /// so an hour of timers runs in milliseconds.
+    ///
+    /// Current-thread only: on a multi-thread runtime `build` fails with
+    /// `InvalidInput` (its workers share no single moment at which "every task is idle").
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = spindle::runtime::Builder::new_current_thread()
+    ///     .start_paused(true)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let start = spindle::time::Instant::now();
+    ///     spindle::time::sleep(Duration::from_secs(3600)).await; // returns at once
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(3600));
+    /// });
+    /// ```
+    pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
+        self.start_paused = paused;
+        self
+    }
+
     /// Creates the runtime (starting its worker threads).
     ///
     /// Errors: `InvalidInput` for zero worker or blocking threads, or for
-    /// `pin_workers(true)` on a current-thread runtime; the OS error if a thread cannot be
+    /// `pin_workers(true)` or `start_paused(true)` on the other flavour; the OS error if a thread cannot be
     /// spawned or pinned; an error with the panic's message if `on_thread_start` panics.
     pub fn build(&mut self) -> io::Result<Runtime> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -241,6 +303,13 @@ impl Builder {
             }
             (true, Flavor::MultiThread) => Some(spindle_pool::affinity::allowed_cpus()?.into()),
         };
+        if self.start_paused && self.flavor == Flavor::MultiThread {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "start_paused(true) needs a current-thread runtime (Builder::new_current_thread): \
+                 time can only be paused where one thread runs every task",
+            ));
+        }
         let config = Config {
             thread_name: self.thread_name.clone(),
             on_thread_start: self.on_thread_start.clone(),
@@ -250,6 +319,8 @@ impl Builder {
             pin_cores,
             trace: self.trace.clone(),
             unhandled_panic: self.unhandled_panic,
+            rng_seed: self.rng_seed,
+            start_paused: self.start_paused,
         };
         let kind = match self.flavor {
             Flavor::CurrentThread => scheduler::Kind::CurrentThread,
@@ -268,6 +339,8 @@ impl fmt::Debug for Builder {
             .field("thread_stack_size", &self.thread_stack_size)
             .field("pin_workers", &self.pin_workers)
             .field("trace", &self.trace)
+            .field("rng_seed", &self.rng_seed)
+            .field("start_paused", &self.start_paused)
             .finish_non_exhaustive()
     }
 }

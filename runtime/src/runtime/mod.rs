@@ -180,3 +180,10 @@ impl crate::task::LocalSet {
         rt.block_on(self.run_until(future))
     }
 }
+
+/// A number in `0..n` from the seeded schedule of the current-thread runtime this thread
+/// drives (`Builder::rng_seed`), or `None` (no such runtime here, or no seed). For
+/// `select!`'s start branch (`macros/mod.rs`), which may import this layer only.
+pub(crate) fn seeded_below(n: u32) -> Option<u32> {
+    crate::scheduler::current_thread::seeded_below(n)
+}

@@ -1,5 +1,6 @@
 //! [`Config`]: the settings a scheduler and its threads run with, as the public
-//! `runtime::Builder` collected them (names, hooks, pool size, stack size, pinning, tracing).
+//! `runtime::Builder` collected them (names, hooks, pool size, stack size, pinning, tracing,
+//! the scheduling seed).
 
 use std::sync::Arc;
 
@@ -23,4 +24,10 @@ pub(crate) struct Config {
     pub(crate) trace: TraceConfig,
     /// `unhandled_panic`: what a task panic does to the runtime.
     pub(crate) unhandled_panic: super::panic_policy::UnhandledPanic,
+    /// `rng_seed(s)`: every scheduling choice is drawn from a generator seeded with `s`
+    /// (`scheduler/rng.rs`); `None`: the usual fast, unseeded choices.
+    pub(crate) rng_seed: Option<u64>,
+    /// `start_paused(true)`: the clock starts paused (current-thread only; `build`
+    /// refuses it elsewhere).
+    pub(crate) start_paused: bool,
 }

@@ -13,6 +13,21 @@
 //! Wakes from other threads lock the remote queue, push, and unpark the core's parker
 //! (a single `swap` when the thread is not asleep).
 //!
+//! ## Seeded schedules and paused time (`docs/determinism.md`)
+//! With `Builder::rng_seed`, the core carries a [`SeededRng`] and step 2 changes: the
+//! remote queue is moved into the local one, and the next task is drawn uniformly from
+//! the local queue (`swap_remove_back`: O(1)), so every ready task may run next and the
+//! seed decides which. No counters are consulted, so the same seed, program and inputs
+//! give the same sequence of polls. Without a seed the check is one `Option` test per
+//! task taken. An unbiased `select!` on this thread draws its start branch from the
+//! same generator ([`seeded_below`]).
+//!
+//! With the clock paused, step 3's park does not sleep towards the next timer (the
+//! clock would never get there): the driver collects ready I/O with a zero timeout and,
+//! if nothing came and nobody unparked it, jumps the clock to the next timer and fires
+//! it (`Driver::park`, "Paused time: the auto-advance"). The loop then finds the woken
+//! tasks in the remote queue (wakes during a park cannot borrow the core).
+//!
 //! ## States and invariants
 //! - The core is either in `Shared::core` (nobody drives tasks) or held by exactly one
 //!   thread inside `block_on`; a second `block_on` on another thread waits for it
@@ -30,7 +45,7 @@
 //! on this thread, parks, unparks and driver turns, and is flushed before each park and
 //! when the loan ends.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::pin;
@@ -42,6 +57,7 @@ use super::config::Config;
 use super::context;
 use super::counters::{BusyClock, Fields, WorkerCounters, bump};
 use super::remote::{Locked, RemoteQueue, Storage};
+use super::rng::SeededRng;
 use super::scheduled::Scheduled;
 use super::stats::RuntimeStats;
 use crate::coop;
@@ -83,6 +99,8 @@ struct Core {
     parker: Parker,
     /// The `block_on` lane of the trace (lent to `CoreContext` while the core runs).
     trace: LaneHooks,
+    /// `Builder::rng_seed`'s generator (lent to `CoreContext` while the core runs).
+    rng: Option<SeededRng>,
 }
 
 /// Ends the busy streak when `block_on` returns (or unwinds).
@@ -116,6 +134,9 @@ struct CoreContext {
     /// The core's trace lane, moved out of the core for the loan: recording a poll must
     /// not hold a borrow of the core, which wakes during that poll need.
     trace: LaneHooks,
+    /// The core's generator, moved out for the loan (a `select!` inside a poll draws
+    /// from it, while the core may not be borrowed).
+    rng: Cell<Option<SeededRng>>,
 }
 
 /// The loan of the core to one `block_on`. Dropping it (also on unwind) puts the core
@@ -134,6 +155,7 @@ impl Drop for Loan<'_> {
         if let Some(core) = core.as_mut() {
             self.ctx.trace.flush();
             core.trace = std::mem::replace(&mut self.ctx.trace, LaneHooks::off());
+            core.rng = self.ctx.rng.get();
         }
         *self.shared.core.lock().unwrap() = core;
         if self.shared.remote.is_closed_seqcst() {
@@ -160,6 +182,7 @@ impl Shared {
                 tick: 0,
                 parker,
                 trace: trace.lane(LaneKind::BlockOn, 0),
+                rng: config.rng_seed.map(SeededRng::new),
             }))),
             unparker,
             block_on_waker: Waker::from(woken.clone()),
@@ -241,12 +264,14 @@ impl Shared {
     ) -> F::Output {
         let mut core = core;
         let trace = std::mem::replace(&mut core.trace, LaneHooks::off());
+        let rng = Cell::new(core.rng);
         let mut loan = Loan {
             shared: self,
             ctx: CoreContext {
                 shared: self,
                 core: RefCell::new(Some(core)),
                 trace,
+                rng,
             },
             prev: context::Local {
                 worker: std::ptr::null(),
@@ -308,6 +333,9 @@ impl Shared {
     fn next_task(&self, ctx: &CoreContext) -> Option<Notified> {
         let mut core = ctx.core.borrow_mut();
         let core = core.as_mut().expect("core");
+        if let Some(mut rng) = ctx.rng.get() {
+            return self.next_seeded(core, &mut rng, ctx);
+        }
         core.tick = core.tick.wrapping_add(1);
         let c = self.counters.get();
         if core.tick % REMOTE_INTERVAL == 0 {
@@ -325,6 +353,31 @@ impl Shared {
             bump(&c.injector_pops, 1);
         }
         t
+    }
+
+    /// `next_task` with a seed: every ready task is a candidate, the seed picks one.
+    #[cold]
+    fn next_seeded(
+        &self,
+        core: &mut Core,
+        rng: &mut SeededRng,
+        ctx: &CoreContext,
+    ) -> Option<Notified> {
+        let c = self.counters.get();
+        while let Some(t) = self.pop_remote() {
+            bump(&c.injector_pops, 1);
+            core.local.push_back(t);
+        }
+        let len = u32::try_from(core.local.len()).unwrap_or(u32::MAX);
+        if len == 0 {
+            return None;
+        }
+        let pick = rng.below(len) as usize;
+        ctx.rng.set(Some(*rng));
+        bump(&c.local_pops, 1);
+        // Moves the back entry into the hole: O(1), and the order of the rest does
+        // not matter, since every pick is uniform over the whole queue.
+        core.local.swap_remove_back(pick)
     }
 
     /// Shutdown step 1 (Runtime drop): stop accepting work and cancel every task.
@@ -389,6 +442,22 @@ impl Shared {
             self.push_remote(task);
         }
     }
+}
+
+/// A number in `0..n` from the seeded generator of the current-thread runtime whose core
+/// this thread holds, if it has one (`Builder::rng_seed`); `None` otherwise (no such
+/// runtime here, or no seed), and the caller uses its own generator. This is how an
+/// unbiased `select!` becomes part of the seeded schedule.
+pub(crate) fn seeded_below(n: u32) -> Option<u32> {
+    let local = context::local();
+    // SAFETY: `local.core` is only ever set by `run_with_core`, to a `CoreContext` that
+    // stays on this thread's stack until the loan's drop resets it (see `with_core`);
+    // it was read on this thread and is used before returning.
+    let ctx = unsafe { local.core.cast::<CoreContext>().as_ref() }?;
+    let mut rng = ctx.rng.get()?;
+    let pick = rng.below(n);
+    ctx.rng.set(Some(rng));
+    Some(pick)
 }
 
 impl Flavor for Shared {

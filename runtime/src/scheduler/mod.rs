@@ -22,6 +22,7 @@ pub(crate) mod local;
 pub(crate) mod multi_thread;
 pub(crate) mod panic_policy;
 pub(crate) mod remote;
+pub(crate) mod rng;
 pub(crate) mod scheduled;
 pub(crate) mod stats;
 
@@ -62,13 +63,15 @@ impl Handle {
     /// and starts its threads (a failure to start one stops those already started).
     pub(crate) fn build(kind: Kind, config: Config) -> io::Result<(Handle, Threads)> {
         let trace = Session::new(&config.trace)?;
-        let driver = DriverSlot::new(Driver::new()?);
         Ok(match kind {
             Kind::CurrentThread => {
+                // Only this flavour's clock may be paused (see `driver/time/clock.rs`).
+                let driver = DriverSlot::new(Driver::with_clock(true, config.start_paused)?);
                 let shared = current_thread::Shared::new(config, driver, trace);
                 (Handle::CurrentThread(shared), Threads(None))
             }
             Kind::MultiThread { workers } => {
+                let driver = DriverSlot::new(Driver::with_clock(false, false)?);
                 let (shared, seeds) = multi_thread::Shared::new(config, workers, driver, trace);
                 let threads = multi_thread::launch(&shared, seeds)?;
                 (Handle::MultiThread(shared), Threads(Some(threads)))

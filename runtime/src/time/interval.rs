@@ -11,8 +11,9 @@
 //! | `Skip` | the next deadline of the original schedule after now | stay on the original grid |
 
 use std::task::{Context, Poll, ready};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::Instant;
 use super::sleep::{Sleep, deadline_after};
 
 /// What an [`Interval`] does about ticks it missed; see the module docs.
@@ -34,22 +35,33 @@ pub enum MissedTickBehavior {
 /// so; and outside a spindle runtime.
 #[track_caller]
 pub fn interval(period: Duration) -> Interval {
-    interval_at(Instant::now(), period)
+    check_period(period);
+    let sleep = Sleep::after(Duration::ZERO);
+    Interval {
+        sleep,
+        period,
+        missed: MissedTickBehavior::default(),
+    }
 }
 
 /// Ticks at `start`, then every `period`. Panics as [`interval`] does.
 #[track_caller]
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
+    check_period(period);
+    Interval {
+        sleep: Sleep::new(start.into_std()),
+        period,
+        missed: MissedTickBehavior::default(),
+    }
+}
+
+#[track_caller]
+fn check_period(period: Duration) {
     assert!(
         !period.is_zero(),
         "spindle::time::interval needs a non-zero period (got Duration::ZERO): every tick \
          would be due at once, a busy loop; use a period of at least 1 ms (the timer's tick)"
     );
-    Interval {
-        sleep: Sleep::new(start),
-        period,
-        missed: MissedTickBehavior::default(),
-    }
 }
 
 /// The stream returned by [`interval`]; call [`Interval::tick`] in a loop.
@@ -69,8 +81,8 @@ impl Interval {
     /// Polls for the next tick.
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
         ready!(std::pin::Pin::new(&mut self.sleep).poll_with_budget(cx));
-        let due = self.sleep.deadline();
-        let now = Instant::now();
+        let due = self.sleep.std_deadline();
+        let now = self.sleep.now();
         // Saturating sums: a period of `Duration::MAX` must mean "never again", not an
         // overflow panic in `Instant + Duration`.
         let on_schedule = deadline_after(due, self.period);
@@ -86,14 +98,14 @@ impl Interval {
             }
             _ => on_schedule,
         };
-        self.sleep.reset(next);
-        Poll::Ready(due)
+        self.sleep.reset_std(next);
+        Poll::Ready(Instant::from_std(due))
     }
 
     /// Starts the schedule over: the next tick is one period from now.
     pub fn reset(&mut self) {
-        self.sleep
-            .reset(deadline_after(Instant::now(), self.period));
+        let now = self.sleep.now();
+        self.sleep.reset_std(deadline_after(now, self.period));
     }
 
     /// The period.

@@ -8,8 +8,13 @@
 //! Timers never fire early: deadlines round up to the next millisecond tick. They can
 //! fire late by up to about a millisecond, plus however long the runtime's workers stay
 //! busy without parking.
+//!
+//! "Now" is the runtime's clock ([`Instant::now`]), which a current-thread runtime can
+//! pause ([`pause`], [`advance`], [`resume`], `Builder::start_paused`): see `pause.rs`.
 
+mod instant;
 mod interval;
+mod pause;
 mod sleep;
 mod timeout;
 
@@ -17,7 +22,9 @@ pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use timeout::{Elapsed, Timeout, timeout, timeout_at};
 
-pub use std::time::{Duration, Instant};
+pub use instant::Instant;
+pub use pause::{advance, pause, resume};
+pub use std::time::Duration;
 
 #[cfg(all(test, not(loom)))]
 mod tests;

@@ -13,8 +13,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant as StdInstant};
 
+use super::Instant;
 use crate::coop;
 use crate::driver::handle;
 use crate::driver::time::wheel::TimerKey;
@@ -26,19 +27,18 @@ use crate::driver::time::{Fired, TimeShared};
 /// Must be called inside a spindle runtime (it panics otherwise, saying so).
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
-    let now = Instant::now();
-    Sleep::new(deadline_after(now, duration))
+    Sleep::after(duration)
 }
 
 /// Waits until `deadline`. A deadline in the past completes on the first poll.
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep::new(deadline)
+    Sleep::new(deadline.into_std())
 }
 
 /// `now + duration`, saturating: a deadline so far away that it never comes if the sum
 /// does not fit. Never earlier than `now + duration` would be, and never a panic.
-pub(crate) fn deadline_after(now: Instant, duration: Duration) -> Instant {
+pub(crate) fn deadline_after(now: StdInstant, duration: Duration) -> StdInstant {
     // ~30 years: far past the wheel's horizon (~795 days), so such timers never fire,
     // yet small enough that `Instant` arithmetic does not overflow on any platform we
     // know. Should it still (an `Instant` near its own end), halve until it fits: the
@@ -64,14 +64,15 @@ enum State {
 #[derive(Debug)]
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
-    deadline: Instant,
+    /// Kept as std's type: the wheel and the clock work in it.
+    deadline: StdInstant,
     time: Arc<TimeShared>,
     state: State,
 }
 
 impl Sleep {
     #[track_caller]
-    pub(crate) fn new(deadline: Instant) -> Sleep {
+    pub(crate) fn new(deadline: StdInstant) -> Sleep {
         Sleep {
             deadline,
             time: handle::current_time("spindle::time::sleep"),
@@ -79,8 +80,30 @@ impl Sleep {
         }
     }
 
+    /// A sleep until `duration` after the runtime's now (its clock's: virtual when
+    /// paused).
+    #[track_caller]
+    pub(crate) fn after(duration: Duration) -> Sleep {
+        let time = handle::current_time("spindle::time::sleep");
+        Sleep {
+            deadline: deadline_after(time.now(), duration),
+            time,
+            state: State::Unregistered,
+        }
+    }
+
+    /// The runtime's now, on its clock.
+    pub(crate) fn now(&self) -> StdInstant {
+        self.time.now()
+    }
+
     /// When this sleep completes.
     pub fn deadline(&self) -> Instant {
+        Instant::from_std(self.deadline)
+    }
+
+    /// [`Sleep::deadline`] as std's type.
+    pub(crate) fn std_deadline(&self) -> StdInstant {
         self.deadline
     }
 
@@ -91,6 +114,11 @@ impl Sleep {
 
     /// Moves the deadline; a completed sleep becomes pending again.
     pub fn reset(&mut self, deadline: Instant) {
+        self.reset_std(deadline.into_std());
+    }
+
+    /// [`Sleep::reset`] from std's type.
+    pub(crate) fn reset_std(&mut self, deadline: StdInstant) {
         self.deadline = deadline;
         match self.state {
             // Moved in place: O(1), and the stored waker stays.
@@ -106,7 +134,7 @@ impl Sleep {
         let fired = match self.state {
             State::Elapsed => return Poll::Ready(()),
             State::Unregistered => {
-                if Instant::now() >= self.deadline {
+                if self.time.now() >= self.deadline {
                     Fired::Yes
                 } else {
                     // `register` reports a deadline the driver passed since the check

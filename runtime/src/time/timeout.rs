@@ -14,16 +14,17 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::sleep::{Sleep, deadline_after};
+use super::Instant;
+use super::sleep::Sleep;
 
 /// Runs `future` for at most `duration`.
 #[track_caller]
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         future: future.into_future(),
-        sleep: Sleep::new(deadline_after(Instant::now(), duration)),
+        sleep: Sleep::after(duration),
     }
 }
 
@@ -32,7 +33,7 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         future: future.into_future(),
-        sleep: Sleep::new(deadline),
+        sleep: Sleep::new(deadline.into_std()),
     }
 }
 

@@ -187,6 +187,12 @@ impl IoDriver {
         }
         Ok(dispatched)
     }
+
+    /// Whether the last [`IoDriver::turn`] was interrupted by [`IoShared::unpark`] (some
+    /// thread scheduled work): the paused clock's auto-advance must not skip time then.
+    pub(crate) fn last_turn_was_unparked(&self) -> bool {
+        self.events.iter().any(|event| event.token() == WAKE_TOKEN)
+    }
 }
 
 impl IoShared {

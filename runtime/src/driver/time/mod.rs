@@ -21,8 +21,15 @@
 //! Invariant: after shutdown no timer is inserted; waiting timers are woken once, and a
 //! `Sleep` polled after that reports the shutdown.
 //!
+//! ## Paused time
+//! "Now" comes from the runtime's [`clock::Clock`], never from `Instant::now()` directly,
+//! so a paused clock (`spindle::time::pause`) stops the wheel too: [`TimeShared::process`]
+//! fires only what is due at the virtual now, and [`TimeShared::auto_advance`] (called by
+//! the driver when the runtime is idle) moves the clock to the next expiration.
+//!
 //! The data structure itself, the hierarchical wheel, is [`wheel`].
 
+pub(crate) mod clock;
 pub(crate) mod wheel;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,6 +37,7 @@ use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use super::io::IoShared;
+use clock::{Clock, ClockError};
 use wheel::{TimerKey, TimerWheel};
 
 /// The wheel plus whether the driver has shut down.
@@ -43,21 +51,59 @@ struct Timers {
 #[derive(Debug)]
 pub(crate) struct TimeShared {
     start: Instant,
+    /// The source of "now" (pausable on a current-thread runtime).
+    clock: Clock,
     timers: Mutex<Timers>,
     /// Interrupts the parked poller when a new timer is due before it would wake.
     io: Arc<IoShared>,
 }
 
 impl TimeShared {
-    pub(crate) fn new(io: Arc<IoShared>) -> TimeShared {
-        TimeShared {
-            start: Instant::now(),
+    /// A time driver whose clock may be paused if `pausable` (current-thread runtimes),
+    /// and starts paused, at exactly tick 0, if `start_paused`.
+    pub(crate) fn new(io: Arc<IoShared>, pausable: bool, start_paused: bool) -> TimeShared {
+        let start = Instant::now();
+        let time = TimeShared {
+            start,
+            clock: Clock::new(start, pausable),
             timers: Mutex::new(Timers {
                 wheel: TimerWheel::new(),
                 is_shutdown: false,
             }),
             io,
+        };
+        if start_paused {
+            time.pause()
+                .expect("Builder allows start_paused only where the clock is pausable");
         }
+        time
+    }
+
+    /// Pauses the clock at the next tick boundary (so whole-millisecond durations land
+    /// exactly on ticks and an auto-advance lands exactly on a deadline; `clock.rs`).
+    pub(crate) fn pause(&self) -> Result<(), ClockError> {
+        self.clock.pause(|now| {
+            let tick = self.deadline_to_tick(now);
+            self.start + Duration::from_millis(tick)
+        })
+    }
+
+    /// Moves the paused clock forward by `by` and fires the timers due by then, in
+    /// deadline order. Returns how many fired.
+    pub(crate) fn advance(&self, by: Duration) -> Result<usize, ClockError> {
+        self.clock.advance(by)?;
+        Ok(self.process())
+    }
+
+    /// The runtime's clock (pause, resume, advance).
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The runtime's "now": the clock's reading (virtual while paused).
+    #[inline]
+    pub(crate) fn now(&self) -> Instant {
+        self.clock.now()
     }
 
     fn lock(&self) -> MutexGuard<'_, Timers> {
@@ -138,13 +184,36 @@ impl TimeShared {
     pub(crate) fn next_timeout(&self) -> Option<Duration> {
         let tick = self.lock().wheel.next_expiration()?;
         let due = self.start + Duration::from_millis(tick);
-        Some(due.saturating_duration_since(Instant::now()))
+        Some(due.saturating_duration_since(self.now()))
+    }
+
+    /// The auto-advance of paused time: moves the paused clock to the wheel's next
+    /// expiration and fires what is due there. The next expiration of a high level is
+    /// the start of its slot, where the entries cascade to lower levels without firing,
+    /// so this repeats until a timer fires (at most once per level per timer). Returns
+    /// how many fired: zero only when no timer waits (the caller then parks for real).
+    pub(crate) fn auto_advance(&self) -> usize {
+        loop {
+            let Some(tick) = self.lock().wheel.next_expiration() else {
+                return 0;
+            };
+            if !self
+                .clock
+                .advance_to(self.start + Duration::from_millis(tick))
+            {
+                return 0; // the clock runs again (resumed meanwhile)
+            }
+            let fired = self.process();
+            if fired > 0 {
+                return fired;
+            }
+        }
     }
 
     /// Advances the wheel to now and wakes the tasks whose timers fired. Returns how
     /// many fired.
     pub(crate) fn process(&self) -> usize {
-        let now = self.now_tick(Instant::now());
+        let now = self.now_tick(self.now());
         let mut wakers = Vec::new();
         let fired = self.lock().wheel.advance(now, |waker| wakers.push(waker));
         // Wake outside the lock: a waker runs scheduler code.
@@ -187,7 +256,7 @@ mod tests {
     #[test]
     fn deadlines_round_up_and_now_rounds_down() {
         let io = IoDriver::new().unwrap();
-        let time = TimeShared::new(io.shared().clone());
+        let time = TimeShared::new(io.shared().clone(), false, false);
         let start = time.start;
         assert_eq!(time.deadline_to_tick(start), 0);
         assert_eq!(time.deadline_to_tick(start + Duration::from_micros(1)), 1);
@@ -203,7 +272,7 @@ mod tests {
     #[test]
     fn an_earlier_timer_unparks_the_poller() {
         let mut io = IoDriver::new().unwrap();
-        let time = TimeShared::new(io.shared().clone());
+        let time = TimeShared::new(io.shared().clone(), false, false);
         let far = Instant::now() + Duration::from_secs(3600);
         let _a = time.register(far, Waker::noop()).unwrap().0;
         // The first timer moved the next expiration from "none": the poller was unparked,
@@ -230,7 +299,7 @@ mod tests {
     #[test]
     fn registering_a_deadline_the_wheel_has_passed_reports_it_fired() {
         let io = IoDriver::new().unwrap();
-        let time = TimeShared::new(io.shared().clone());
+        let time = TimeShared::new(io.shared().clone(), false, false);
         let deadline = time.start + Duration::from_millis(1);
         while Instant::now() < time.start + Duration::from_millis(3) {
             std::hint::spin_loop();
@@ -246,7 +315,7 @@ mod tests {
     #[test]
     fn shutdown_fires_waiting_timers_and_refuses_new_ones() {
         let io = IoDriver::new().unwrap();
-        let time = TimeShared::new(io.shared().clone());
+        let time = TimeShared::new(io.shared().clone(), false, false);
         let (key, fired) = time
             .register(Instant::now() + Duration::from_secs(60), Waker::noop())
             .unwrap();

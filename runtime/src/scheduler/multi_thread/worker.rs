@@ -54,6 +54,7 @@ use super::{Shared, WorkerSeed};
 use crate::coop;
 use crate::park::Parker;
 use crate::scheduler::counters::{BusyClock, bump};
+use crate::scheduler::rng::SeededRng;
 use crate::scheduler::{Handle, context};
 use crate::task::Notified;
 use crate::trace::lane_hooks::LaneHooks;
@@ -109,6 +110,17 @@ impl XorShift {
     }
 }
 
+/// The first state of worker `index`'s victim picker: from `Builder::rng_seed` when one
+/// is set (steal order then repeats, but which worker finds which task still depends
+/// on thread timing: only the current-thread scheduler is deterministic), else fixed
+/// per index. Never zero (xorshift's fixed point).
+fn steal_seed(rng_seed: Option<u64>, index: usize) -> u32 {
+    match rng_seed {
+        Some(s) => (SeededRng::derived(s, index as u64).next_u64() >> 32) as u32 | 1,
+        None => 0x9E37_79B9 ^ (index as u32 + 1).wrapping_mul(0x85EB_CA6B),
+    }
+}
+
 /// A worker thread's body (started by `launch.rs`): the loop of the module header.
 pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
     let handle = Handle::MultiThread(shared.clone());
@@ -121,7 +133,7 @@ pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
             deferred: Vec::new(),
             tick: 0,
             searching: false,
-            rng: XorShift(0x9E37_79B9 ^ (seed.index as u32 + 1).wrapping_mul(0x85EB_CA6B)),
+            rng: XorShift(steal_seed(shared.config.rng_seed, seed.index)),
         }),
         parker: seed.parker,
         in_driver: Cell::new(false),
