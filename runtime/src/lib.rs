@@ -64,6 +64,7 @@ pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;
+pub(crate) mod wait;
 
 pub use runtime::Runtime;
 pub use task::spawn;

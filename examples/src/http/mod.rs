@@ -6,6 +6,7 @@
 //! | `/echo` | POST | the request body, same `content-type` (at most [`ECHO_LIMIT`] bytes, else 413) |
 //! | `/stats` | GET | the runtime's per-worker counters ([`spindle::runtime::RuntimeStats`] as a table) |
 //! | `/timeline.svg` | GET | the last second of the server's own schedule, drawn by spindle's tracer |
+//! | `/dump` | GET | the live tasks and what each waits on ([`spindle::runtime::TaskDump`] as a table) |
 //!
 //! Anything else is 404; a wrong method on `/echo` is 405. Malformed HTTP never reaches
 //! here: hyper answers it with 400 and closes that connection.
@@ -50,9 +51,15 @@ pub async fn route(req: Request<Incoming>) -> Result<Reply, Infallible> {
             text(StatusCode::OK, stats.to_string())
         }
         (&Method::GET, "/timeline.svg") => timeline().await,
+        // The dump is taken from inside a task (this one: it shows as running); from any
+        // thread works as well, e.g. a monitoring thread holding a Handle.
+        (&Method::GET, "/dump") => {
+            let dump = spindle::runtime::Handle::current().dump();
+            text(StatusCode::OK, dump.to_string())
+        }
         _ => text(
             StatusCode::NOT_FOUND,
-            "routes: / /echo /stats /timeline.svg\n",
+            "routes: / /echo /stats /timeline.svg /dump\n",
         ),
     };
     Ok(reply)

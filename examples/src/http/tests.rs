@@ -62,6 +62,13 @@ async fn routes_answer_as_documented() {
         "{table}"
     );
 
+    let (status, _, body) = ask(addr, request("GET", "/dump", b"")).await;
+    assert_eq!(status, 200);
+    let body = String::from_utf8(body.to_vec()).unwrap();
+    assert!(
+        body.contains("live tasks") && body.contains("running"),
+        "{body}"
+    );
     let (status, _, _) = ask(addr, request("GET", "/nope", b"")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::Runtime;
 use crate::scheduler::{
@@ -40,6 +41,9 @@ pub struct Builder {
     unhandled_panic: crate::runtime::UnhandledPanic,
     rng_seed: Option<u64>,
     start_paused: bool,
+    /// `warn_long_polls` (None: off, unless `SPINDLE_LONG_POLL` is set).
+    long_poll: Option<Duration>,
+    on_long_poll: Option<super::long_poll::Callback>,
 }
 
 impl Builder {
@@ -67,6 +71,8 @@ impl Builder {
             unhandled_panic: crate::runtime::UnhandledPanic::Ignore,
             rng_seed: None,
             start_paused: false,
+            long_poll: None,
+            on_long_poll: None,
         }
     }
 
@@ -322,11 +328,55 @@ impl Builder {
             rng_seed: self.rng_seed,
             start_paused: self.start_paused,
         };
+        if self.long_poll == Some(Duration::ZERO) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "warn_long_polls(0) would report every poll; give a threshold such as 50ms",
+            ));
+        }
+        // The environment turns the detector on in any program; a bad value there is
+        // reported and ignored (it must not break a program that did not ask for it).
+        let long_poll = self.long_poll.or_else(|| {
+            let text = std::env::var("SPINDLE_LONG_POLL").ok()?;
+            super::long_poll::parse_threshold(&text)
+                .map_err(|e| eprintln!("spindle: ignoring {e}"))
+                .ok()
+        });
         let kind = match self.flavor {
             Flavor::CurrentThread => scheduler::Kind::CurrentThread,
             Flavor::MultiThread => scheduler::Kind::MultiThread { workers },
         };
-        Runtime::build(kind, config)
+        let mut rt = Runtime::build(kind, config)?;
+        if let Some(threshold) = long_poll {
+            rt.long_polls = Some(super::long_poll::Watchdog::start(
+                rt.handle.inner.clone(),
+                threshold,
+                self.on_long_poll.clone(),
+            )?);
+        }
+        Ok(rt)
+    }
+
+    /// Reports a poll that runs longer than `threshold` while it still runs (the most
+    /// common async bug: a blocking call inside a task): one line on stderr naming the
+    /// task, its spawn location, the worker and how long it has run, or a call of the
+    /// [`on_long_poll`](Self::on_long_poll) callback. Off by default; the environment
+    /// variable `SPINDLE_LONG_POLL=50ms` turns it on for any program. It costs one
+    /// thread that wakes every `threshold / 2`, nothing per poll (see
+    /// docs/task-dump.md). Errors at `build`: a zero threshold.
+    pub fn warn_long_polls(&mut self, threshold: Duration) -> &mut Self {
+        self.long_poll = Some(threshold);
+        self
+    }
+
+    /// Calls `callback` (on the detector's thread) instead of printing each long poll.
+    /// Has an effect only when the detector is on (`warn_long_polls` or the variable).
+    pub fn on_long_poll(
+        &mut self,
+        callback: impl Fn(&super::LongPoll) + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.on_long_poll = Some(Arc::new(callback));
+        self
     }
 }
 

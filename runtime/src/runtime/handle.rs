@@ -44,22 +44,28 @@ impl Handle {
     }
 
     /// Spawns a task on this runtime.
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.spawn(future)
+        let join = self.inner.spawn(future);
+        join.set_origin(std::panic::Location::caller(), None);
+        join
     }
 
     /// Runs the blocking closure `f` on the runtime's blocking pool (see
     /// [`task::spawn_blocking`](crate::task::spawn_blocking)).
+    #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.spawn_blocking(f)
+        let join = self.inner.spawn_blocking(f);
+        join.set_origin(std::panic::Location::caller(), None);
+        join
     }
 
     /// Runs `future` to completion on this thread (see [`Runtime::block_on`](super::Runtime::block_on),
@@ -68,6 +74,30 @@ impl Handle {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _enter = context::enter(&self.inner);
         self.inner.block_on(future)
+    }
+
+    /// The live tasks of this runtime and what each is doing: id, name, spawn location,
+    /// state, polls, time since the last poll, and what its spindle leaf futures wait
+    /// on. Callable from any thread while the runtime runs; it holds each shard lock of
+    /// the task list only for a few loads per task (see docs/task-dump.md).
+    ///
+    /// ```
+    /// let rt = spindle::Runtime::new().unwrap();
+    /// let h = rt.spawn(async { spindle::time::sleep(std::time::Duration::from_secs(60)).await });
+    /// let dump = rt.dump();
+    /// assert!(dump.get(h.id()).is_some());
+    /// println!("{dump}");
+    /// ```
+    pub fn dump(&self) -> super::TaskDump {
+        let common = self.inner.common();
+        let local_sets: Vec<_> = {
+            let mut sets = common.local_sets.lock().unwrap();
+            sets.retain(|weak| weak.strong_count() > 0);
+            sets.iter().filter_map(std::sync::Weak::upgrade).collect()
+        };
+        let mut lists = vec![&common.owned];
+        lists.extend(local_sets.iter().map(|set| set.owned()));
+        super::dump::take(&lists, &common.blocking.listed)
     }
 
     /// A snapshot of the runtime's counters.

@@ -23,8 +23,10 @@
 //!    is traced to a file, save the trace: every lane has been flushed by then.
 
 mod builder;
+mod dump;
 mod handle;
 pub(crate) mod join_set;
+mod long_poll;
 pub(crate) mod spawn;
 pub(crate) mod task_builder;
 #[cfg(all(test, not(loom)))]
@@ -35,8 +37,11 @@ use std::io;
 use std::time::Duration;
 
 pub use crate::scheduler::stats::{RuntimeStats, WorkerStats};
+pub use crate::wait::Wait;
 pub use builder::Builder;
+pub use dump::{TaskDump, TaskInfo, TaskState};
 pub use handle::{Handle, TryCurrentError};
+pub use long_poll::LongPoll;
 
 pub use crate::scheduler::panic_policy::UnhandledPanic;
 
@@ -58,6 +63,9 @@ pub struct Runtime {
     /// The worker threads, if the flavour has any (joined by the shutdown).
     threads: scheduler::Threads,
     shut_down: bool,
+    /// The blocked-worker detector's thread, if on (`long_poll.rs`); dropped after the
+    /// shutdown in `Drop`, which stops and joins it.
+    long_polls: Option<long_poll::Watchdog>,
 }
 
 impl Runtime {
@@ -74,6 +82,7 @@ impl Runtime {
             handle: Handle { inner },
             threads,
             shut_down: false,
+            long_polls: None,
         })
     }
 
@@ -88,7 +97,14 @@ impl Runtime {
         self.handle.block_on(future)
     }
 
+    /// The live tasks of this runtime and what each is doing (see [`TaskDump`]); from
+    /// any thread, while the runtime runs.
+    pub fn dump(&self) -> TaskDump {
+        self.handle.dump()
+    }
+
     /// Spawns a task on this runtime (from any thread).
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -99,6 +115,7 @@ impl Runtime {
 
     /// Runs the blocking closure `f` on the runtime's blocking pool (see
     /// [`task::spawn_blocking`](crate::task::spawn_blocking)).
+    #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,

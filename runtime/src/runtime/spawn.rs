@@ -1,6 +1,7 @@
 //! [`spawn`]: start a task on the runtime this code runs in.
 
 use std::future::Future;
+use std::panic::Location;
 
 use crate::scheduler::context;
 use crate::task::JoinHandle;
@@ -11,17 +12,21 @@ use crate::task::JoinHandle;
 ///
 /// # Panics
 /// Outside a runtime: use `Runtime::spawn_blocking` or `Handle::spawn_blocking` there.
+#[track_caller]
 pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    context::with_current(move |h| h.spawn_blocking(f)).unwrap_or_else(|| {
+    let location = Location::caller();
+    let join = context::with_current(move |h| h.spawn_blocking(f)).unwrap_or_else(|| {
         panic!(
             "spindle::task::spawn_blocking called outside a spindle runtime; call it from \
              inside Runtime::block_on or a task, or use Handle::spawn_blocking"
         )
-    })
+    });
+    join.set_origin(location, None);
+    join
 }
 
 /// Spawns `future` as a new task on the current runtime and returns its [`JoinHandle`].
@@ -32,15 +37,21 @@ where
 /// # Panics
 /// Outside a runtime (not inside `Runtime::block_on` or a task): use
 /// `Runtime::spawn` or `Handle::spawn` there.
+#[track_caller]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    context::with_current_local(move |h, local| h.spawn_from(local, future)).unwrap_or_else(|| {
-        panic!(
-            "spindle::spawn called outside a spindle runtime; call it from inside \
-             Runtime::block_on or a task, or use Handle::spawn"
-        )
-    })
+    // `#[track_caller]` does not reach through the closure below: take the location here.
+    let location = Location::caller();
+    let join = context::with_current_local(move |h, local| h.spawn_from(local, future))
+        .unwrap_or_else(|| {
+            panic!(
+                "spindle::spawn called outside a spindle runtime; call it from inside \
+                 Runtime::block_on or a task, or use Handle::spawn"
+            )
+        });
+    join.set_origin(location, None);
+    join
 }

@@ -49,8 +49,12 @@ impl<'a> Builder<'a> {
         Builder { name: Some(name) }
     }
 
-    fn named<T>(&self, handle: &scheduler::Handle, join: &JoinHandle<T>) {
-        if let Some(name) = self.name {
+    /// Records the spawn location and the name in the task (for the task dump) and
+    /// hands the name to the trace.
+    #[track_caller]
+    fn named<T>(&self, handle: Option<&scheduler::Handle>, join: &JoinHandle<T>) {
+        join.set_origin(std::panic::Location::caller(), self.name);
+        if let (Some(name), Some(handle)) = (self.name, handle) {
             handle.name_task(join.id(), name);
         }
     }
@@ -58,6 +62,7 @@ impl<'a> Builder<'a> {
     /// Spawns `future` on the current runtime (see [`spawn`](crate::spawn)).
     ///
     /// Errors: outside a runtime.
+    #[track_caller]
     pub fn spawn<F>(self, future: F) -> io::Result<JoinHandle<F::Output>>
     where
         F: Future + Send + 'static,
@@ -65,18 +70,19 @@ impl<'a> Builder<'a> {
     {
         let handle = context::with_current(Clone::clone).ok_or_else(|| no_runtime("spawn"))?;
         let join = handle.spawn(future);
-        self.named(&handle, &join);
+        self.named(Some(&handle), &join);
         Ok(join)
     }
 
     /// Spawns `future` on the runtime of `handle` (from any thread).
+    #[track_caller]
     pub fn spawn_on<F>(self, future: F, handle: &Handle) -> io::Result<JoinHandle<F::Output>>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         let join = handle.inner.spawn(future);
-        self.named(&handle.inner, &join);
+        self.named(Some(&handle.inner), &join);
         Ok(join)
     }
 
@@ -84,6 +90,7 @@ impl<'a> Builder<'a> {
     /// thread (see [`spawn_local`](crate::task::spawn_local)).
     ///
     /// Errors: outside a running `LocalSet`.
+    #[track_caller]
     pub fn spawn_local<F>(self, future: F) -> io::Result<JoinHandle<F::Output>>
     where
         F: Future + 'static,
@@ -95,9 +102,8 @@ impl<'a> Builder<'a> {
                  LocalSet::run_until or LocalSet::block_on",
             )
         })?;
-        if let Some(handle) = context::with_current(Clone::clone) {
-            self.named(&handle, &join);
-        }
+        let handle = context::with_current(Clone::clone);
+        self.named(handle.as_ref(), &join);
         Ok(join)
     }
 
@@ -105,6 +111,7 @@ impl<'a> Builder<'a> {
     /// [`spawn_blocking`](crate::task::spawn_blocking)).
     ///
     /// Errors: outside a runtime.
+    #[track_caller]
     pub fn spawn_blocking<Fn, R>(self, f: Fn) -> io::Result<JoinHandle<R>>
     where
         Fn: FnOnce() -> R + Send + 'static,
@@ -113,18 +120,19 @@ impl<'a> Builder<'a> {
         let handle =
             context::with_current(Clone::clone).ok_or_else(|| no_runtime("spawn_blocking"))?;
         let join = handle.spawn_blocking(f);
-        self.named(&handle, &join);
+        self.named(Some(&handle), &join);
         Ok(join)
     }
 
     /// Runs the blocking closure `f` on the blocking pool of `handle`'s runtime.
+    #[track_caller]
     pub fn spawn_blocking_on<Fn, R>(self, f: Fn, handle: &Handle) -> io::Result<JoinHandle<R>>
     where
         Fn: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
         let join = handle.inner.spawn_blocking(f);
-        self.named(&handle.inner, &join);
+        self.named(Some(&handle.inner), &join);
         Ok(join)
     }
 }

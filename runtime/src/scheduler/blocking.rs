@@ -31,7 +31,9 @@
 //!
 //! Blocking tasks are not in the runtime's owned-tasks list: they always run to completion
 //! on the pool, or are cancelled if the pool drops them unstarted at shutdown
-//! ([`RunOnPool`]'s `Drop`).
+//! ([`RunOnPool`]'s `Drop`). They are in a list of their own, [`BlockingPool::listed`],
+//! which only the task dump reads (it is never closed nor drained: shutdown leaves the
+//! blocking tasks to the pool, as before); a task leaves it when it completes.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -43,6 +45,7 @@ use std::time::Duration;
 use spindle_pool::ThreadPool;
 
 use crate::scheduler::{self, context};
+use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, RawTask, Schedule};
 
 /// A lazily started `spindle_pool::ThreadPool`.
@@ -56,6 +59,8 @@ pub(crate) struct BlockingPool {
     /// Set by runtime shutdown: later blocking tasks are cancelled, not started.
     closed: AtomicBool,
     pool: OnceLock<Arc<ThreadPool>>,
+    /// The live blocking tasks, for the task dump (see the module header).
+    pub(crate) listed: Arc<OwnedTasks>,
 }
 
 impl BlockingPool {
@@ -73,6 +78,7 @@ impl BlockingPool {
             recorder: trace.recorder().cloned(),
             closed: AtomicBool::new(false),
             pool: OnceLock::new(),
+            listed: Arc::new(OwnedTasks::new(4)),
         }
     }
 
@@ -90,13 +96,16 @@ impl BlockingPool {
             drop(f);
             return join;
         }
-        let pool = BlockingSchedule(self.pool_arc().clone());
+        let pool = BlockingSchedule(self.pool_arc().clone(), self.listed.clone());
         let future = BlockingTask {
             f: Some(f),
             handle: Some(handle.clone()),
         };
-        let (notified, join, unowned) = task::new_task(future, pool.clone());
-        task::forget_unowned(unowned);
+        let (notified, join, listed) = task::new_task(future, pool.clone());
+        // The dump's list takes the reference an owned list would hold; it is never
+        // closed, so `bind` cannot refuse.
+        let bound = self.listed.bind(listed);
+        debug_assert!(bound);
         pool.schedule(notified);
         join
     }
@@ -179,7 +188,7 @@ impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
 
 /// The scheduler of blocking tasks: "schedule" means "run on the pool".
 #[derive(Clone)]
-struct BlockingSchedule(Arc<ThreadPool>);
+struct BlockingSchedule(Arc<ThreadPool>, Arc<OwnedTasks>);
 
 /// A queued pool job that runs one task; if the pool drops it unrun (shutdown), the task
 /// is cancelled instead, so its JoinHandle does not wait forever.
@@ -204,8 +213,8 @@ impl Schedule for BlockingSchedule {
         });
     }
 
-    fn release(&self, _task: RawTask) -> bool {
-        false // never in an owned-tasks list
+    fn release(&self, task: RawTask) -> bool {
+        self.1.remove(task) // leaves the dump's list
     }
 }
 

@@ -36,6 +36,7 @@ use crossbeam_utils::CachePadded;
 use super::blocking::BlockingPool;
 use super::config::Config;
 use super::context;
+use super::local::LocalShared;
 use super::remote::{RemoteQueue, Storage};
 use super::scheduled::Scheduled;
 use crate::driver::DriverSlot;
@@ -56,6 +57,9 @@ pub(crate) struct Common {
     pub(crate) trace: Session,
     /// `Builder::unhandled_panic` and the first task panic under it.
     pub(crate) panic_policy: super::panic_policy::PanicPolicy,
+    /// The `LocalSet`s that ran on this runtime, for the task dump (dead ones are pruned
+    /// by the next dump).
+    pub(crate) local_sets: std::sync::Mutex<Vec<std::sync::Weak<LocalShared>>>,
 }
 
 impl Common {
@@ -73,6 +77,7 @@ impl Common {
             driver,
             trace,
             panic_policy: super::panic_policy::PanicPolicy::new(config.unhandled_panic),
+            local_sets: std::sync::Mutex::new(Vec::new()),
         }
     }
 

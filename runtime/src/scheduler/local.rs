@@ -28,6 +28,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
+use super::context;
 use super::remote::{Locked, RemoteQueue, Storage};
 use crate::coop;
 use crate::task::list::OwnedTasks;
@@ -54,6 +55,8 @@ const MAX_TASKS_PER_TICK: usize = 61;
 pub struct LocalSet {
     shared: Arc<LocalShared>,
     queue: Rc<RefCell<VecDeque<Notified>>>,
+    /// Registered with the runtime it runs on, for the task dump (`Common::local_sets`).
+    registered: Cell<bool>,
     _not_send: PhantomData<*const ()>,
 }
 
@@ -95,11 +98,13 @@ impl LocalSet {
                 waker: Mutex::new(None),
             }),
             queue: Rc::new(RefCell::new(VecDeque::new())),
+            registered: Cell::new(false),
             _not_send: PhantomData,
         }
     }
 
     /// Spawns a `!Send` task on this set; it runs while the set runs (`run_until`).
+    #[track_caller]
     pub fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
@@ -112,6 +117,7 @@ impl LocalSet {
                 w.wake_by_ref();
             }
         }
+        join.set_origin(std::panic::Location::caller(), None);
         join
     }
 
@@ -122,6 +128,15 @@ impl LocalSet {
     }
 
     fn poll_run<F: Future>(&self, future: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        if !self.registered.get() {
+            // Once, on the first run inside a runtime: let its dump find our tasks.
+            if let Some(()) = context::with_current(|h| {
+                let weak = Arc::downgrade(&self.shared);
+                h.common().local_sets.lock().unwrap().push(weak);
+            }) {
+                self.registered.set(true);
+            }
+        }
         *self.shared.waker.lock().unwrap() = Some(cx.waker().clone());
         let prev = CURRENT.with(|c| {
             c.replace(Running {
@@ -155,6 +170,13 @@ impl LocalSet {
         // More may be queued: let the outer scheduler run others, then come back.
         cx.waker().wake_by_ref();
         Poll::Pending
+    }
+}
+
+impl LocalShared {
+    /// The set's tasks (the task dump walks them from any thread).
+    pub(crate) fn owned(&self) -> &OwnedTasks {
+        &self.owned
     }
 }
 
@@ -217,13 +239,17 @@ impl Schedule for Arc<LocalShared> {
 /// # Panics
 /// Outside a running `LocalSet`: run the code that calls it inside
 /// `LocalSet::run_until` (or `LocalSet::block_on`).
+#[track_caller]
 pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
     match try_spawn_local(future) {
-        Some(join) => join,
+        Some(join) => {
+            join.set_origin(std::panic::Location::caller(), None);
+            join
+        }
         None => panic!(
             "spindle::task::spawn_local called outside a LocalSet; run this code inside \
              LocalSet::run_until or LocalSet::block_on (spawn_local is for !Send futures), \

@@ -35,6 +35,7 @@
 //! granted (a partial grant, or a full grant it never observed) to the next waiters, so
 //! permits are never leaked and a dropped waiter never blocks the ones behind it.
 
+use crate::wait::Wait;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -134,6 +135,7 @@ impl BatchSemaphore {
             needed: n,
             key: None,
             done: false,
+            wait: Wait::SemaphoreAcquire(0),
         }
     }
 
@@ -224,6 +226,16 @@ pub(crate) struct Acquire<'a> {
     /// The waiter slot while queued.
     key: Option<Key>,
     done: bool,
+    /// What the task dump says this acquire waits on (`Mutex::lock` for a mutex).
+    wait: Wait,
+}
+
+impl Acquire<'_> {
+    /// Names what a task parked here waits on, in the task dump (crate::wait).
+    pub(crate) fn describing(mut self, wait: Wait) -> Self {
+        self.wait = wait;
+        self
+    }
 }
 
 impl Acquire<'_> {
@@ -319,6 +331,8 @@ impl Future for Acquire<'_> {
         if result.is_ready() {
             self.done = true;
             coop.made_progress();
+        } else {
+            crate::wait::set(self.wait);
         }
         result
     }

@@ -152,6 +152,7 @@ impl<T> Mutex<T> {
         // The semaphore of a mutex is never closed.
         self.sem
             .acquire(1)
+            .describing(crate::wait::Wait::MutexLock)
             .await
             .unwrap_or_else(|_| unreachable!("a Mutex's semaphore is never closed"));
     }

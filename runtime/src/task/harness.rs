@@ -176,6 +176,11 @@ pub(super) unsafe fn poll<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>
             return false;
         }
     }
+    // For the task dump: count and stamp the poll, and point the wait slot at this task
+    // (leaf futures that return Pending write what they wait on into it).
+    h.header().activity.begin_poll();
+    // SAFETY: the poller's reference keeps the header (and its slot) alive past the guard.
+    let _wait = unsafe { crate::wait::enter(&h.header().activity.wait) };
     // The waker handed to the future borrows the poller's reference: it is never
     // dropped (ManuallyDrop), and `clone` takes a new reference of its own.
     // SAFETY: the poller holds a reference for the whole poll.

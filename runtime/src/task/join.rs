@@ -55,6 +55,15 @@ impl<T> JoinHandle<T> {
         self.raw.header().state.load().is(COMPLETE)
     }
 
+    /// Records where the task was spawned, and its name (the spawning APIs, once).
+    pub(crate) fn set_origin(
+        &self,
+        location: &'static std::panic::Location<'static>,
+        name: Option<&str>,
+    ) {
+        self.raw.header().activity.set_origin(location, name);
+    }
+
     /// The task's [`Id`](super::Id) (also what `task::id()` returns inside it).
     pub fn id(&self) -> super::Id {
         self.raw.id()
@@ -87,6 +96,8 @@ impl<T> Future for JoinHandle<T> {
         };
         if out.is_ready() {
             coop.made_progress();
+        } else {
+            crate::wait::set(crate::wait::Wait::Join(self.raw.id().as_u64()));
         }
         out
     }

@@ -145,6 +145,24 @@ impl OwnedTasks {
         }
     }
 
+    /// Calls `f` with each task in the list, one shard lock at a time (the task dump).
+    /// The lock keeps every task visited alive (the list's reference, invariant 1) and
+    /// its links stable (invariant 2); `f` only reads atomics of the header, so it cannot
+    /// race with the task's poller (see docs/task-dump.md). Tasks bound or removed in a
+    /// shard not yet (or already) visited are seen or missed: the walk is a snapshot per
+    /// shard, not of the whole list.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(RawTask)) {
+        for shard in self.shards.iter() {
+            let s = shard.lock().unwrap();
+            let mut cur = s.head;
+            while let Some(task) = cur {
+                f(RawTask(task));
+                // SAFETY: shard lock held (invariant 2); `task` is in this shard.
+                cur = unsafe { (*links(task)).next };
+            }
+        }
+    }
+
     /// Number of tasks alive in this runtime.
     pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(|s| s.lock().unwrap().len).sum()

@@ -57,6 +57,7 @@
 //! the races these rules close, step by step.
 
 mod abort;
+mod activity;
 pub(crate) mod error;
 mod harness;
 mod id;
@@ -90,6 +91,33 @@ pub use crate::scheduler::local::{LocalSet, spawn_local};
 
 use raw::Cell;
 pub(crate) use raw::RawTask;
+
+/// What the task dump reads of one task (see `activity.rs` and `list::OwnedTasks::for_each`).
+pub(crate) struct Sample {
+    pub(crate) id: Id,
+    /// RUNNING was set when the state was read.
+    pub(crate) running: bool,
+    /// NOTIFIED (and not RUNNING): the task sits in a run queue.
+    pub(crate) scheduled: bool,
+    /// COMPLETE: finished, its output not yet taken.
+    pub(crate) complete: bool,
+    pub(crate) activity: activity::ActivitySnapshot,
+}
+
+impl RawTask {
+    /// Reads the task's state word and activity (any thread; the caller keeps the task
+    /// alive, e.g. by holding the owned list's shard lock).
+    pub(crate) fn sample(&self) -> Sample {
+        let snap = self.header().state.load();
+        Sample {
+            id: self.id(),
+            running: snap.is(state::RUNNING),
+            scheduled: snap.is(state::NOTIFIED) && !snap.is(state::RUNNING),
+            complete: snap.is(state::COMPLETE),
+            activity: self.header().activity.snapshot(),
+        }
+    }
+}
 
 /// What a task needs from its scheduler. Implemented by the runtime's scheduler handles
 /// (and by the counting test scheduler of the unit tests).

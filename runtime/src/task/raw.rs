@@ -3,7 +3,7 @@
 //!
 //! ```text
 //!  NonNull<Header> ──► ┌──────────────────────── Cell<F, S> (repr(C)) ───────────┐
-//!                      │ Header  { state, vtable, id, owned-list links }           │
+//!                      │ Header  { state, vtable, id, owned-list links, activity } │
 //!                      │ scheduler: S      (set at spawn, read-only after)         │
 //!                      │ stage: Running(F) | Finished(Result<Output>) | Consumed   │
 //!                      │ join_waker: Option<Waker>                                 │
@@ -34,6 +34,8 @@ pub(crate) struct Header {
     pub(super) id: super::Id,
     /// Links of the owned-tasks list; read and written only under that list's shard lock.
     pub(super) owned: UnsafeCell<Links>,
+    /// Origin, poll count, last poll, wait slot: what the task dump reads (`activity.rs`).
+    pub(super) activity: super::activity::Activity,
 }
 
 /// What a task is doing with its future-or-output slot.
@@ -83,6 +85,7 @@ where
                 vtable: &Self::VTABLE,
                 id,
                 owned: UnsafeCell::new(Links::default()),
+                activity: super::activity::Activity::new(),
             },
             scheduler,
             stage: UnsafeCell::new(Stage::Running(future)),

@@ -151,7 +151,10 @@ impl Sleep {
             State::Registered(key) => self.time.poll_fired(key, cx.waker()),
         };
         match fired {
-            Fired::No => Poll::Pending,
+            Fired::No => {
+                crate::wait::set(crate::wait::Wait::Sleep(self.deadline));
+                Poll::Pending
+            }
             Fired::Yes => {
                 if let State::Registered(key) = self.state {
                     self.time.remove(key);

@@ -28,6 +28,8 @@ pub(crate) struct PollEvented<S: mio::event::Source> {
     source: Option<S>,
     pub(super) registered: Registered,
     driver: Arc<IoShared>,
+    /// The source's descriptor, for the task dump's "read on local <- peer" (wait.rs).
+    fd: i32,
 }
 
 impl<S: mio::event::Source> PollEvented<S> {
@@ -36,13 +38,25 @@ impl<S: mio::event::Source> PollEvented<S> {
         driver: &Arc<IoShared>,
         mut source: S,
         interest: mio::Interest,
-    ) -> io::Result<Self> {
+    ) -> io::Result<Self>
+    where
+        S: std::os::fd::AsRawFd,
+    {
         let registered = driver.register(&mut source, interest)?;
         Ok(PollEvented {
+            fd: source.as_raw_fd(),
             source: Some(source),
             registered,
             driver: driver.clone(),
         })
+    }
+
+    /// Records in the task's wait slot that it waits on this source (`Pending` paths).
+    fn note_wait(&self, direction: Direction) {
+        crate::wait::set(match direction {
+            Direction::Read => crate::wait::Wait::Read(self.fd),
+            Direction::Write => crate::wait::Wait::Write(self.fd),
+        });
     }
 
     /// The mio source.
@@ -59,7 +73,11 @@ impl<S: mio::event::Source> PollEvented<S> {
         cx: &mut Context<'_>,
         direction: Direction,
     ) -> Poll<io::Result<()>> {
-        self.registered.io.poll_ready(cx, direction).map_ok(|_| ())
+        let ready = self.registered.io.poll_ready(cx, direction).map_ok(|_| ());
+        if ready.is_pending() {
+            self.note_wait(direction);
+        }
+        ready
     }
 
     /// Waits until the source may be ready in `direction` and returns what was seen,
@@ -120,7 +138,11 @@ impl<S: mio::event::Source> PollEvented<S> {
     ) -> Poll<io::Result<R>> {
         let mut budget = ready!(coop::poll_proceed(cx));
         loop {
-            let event = ready!(self.registered.io.poll_ready(cx, direction))?;
+            let Poll::Ready(event) = self.registered.io.poll_ready(cx, direction) else {
+                self.note_wait(direction);
+                return Poll::Pending;
+            };
+            let event = event?;
             match op(self.source()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.registered.io.clear_readiness(event);

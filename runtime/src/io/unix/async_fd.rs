@@ -49,6 +49,13 @@ pub struct AsyncFd<T: AsRawFd> {
 #[derive(Debug)]
 struct FdSource(RawFd);
 
+/// The number, for the task dump's wait slot (`PollEvented::new` records it).
+impl std::os::fd::AsRawFd for FdSource {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0
+    }
+}
+
 impl mio::event::Source for FdSource {
     fn register(
         &mut self,

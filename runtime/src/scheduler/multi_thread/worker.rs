@@ -125,6 +125,8 @@ fn steal_seed(rng_seed: Option<u64>, index: usize) -> u32 {
 pub(super) fn run(shared: Arc<Shared>, seed: WorkerSeed) {
     let handle = Handle::MultiThread(shared.clone());
     let _context = context::enter(&handle);
+    // The task dump's "running on worker N" (wait.rs).
+    crate::wait::set_worker(seed.index as u32);
     let ctx = WorkerContext {
         index: seed.index,
         core: RefCell::new(Core {

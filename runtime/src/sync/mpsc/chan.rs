@@ -195,7 +195,10 @@ impl<T> RxCore<T> {
                     coop.made_progress();
                     return Poll::Ready(None);
                 }
-                Err(false) => return Poll::Pending,
+                Err(false) => {
+                    crate::wait::set(crate::wait::Wait::MpscRecv);
+                    return Poll::Pending;
+                }
             }
         }
         coop.made_progress();
