@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
             .build()
             .unwrap();
         let handles: Vec<_> = (0..n)
-            .map(|_| rt.spawn(spindle::time::sleep(Duration::from_secs(3600))))
+            .map(|_| rt.spawn(async { spindle::time::sleep(Duration::from_secs(3600)).await }))
             .collect();
         // Every task has run to its Pending before we measure.
         while rt.dump().tasks.iter().any(|t| t.polls == 0) {

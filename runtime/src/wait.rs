@@ -58,7 +58,9 @@ pub enum Wait {
 const PAYLOAD: u64 = (1 << 56) - 1;
 
 impl Wait {
-    /// The packed form (see the module header).
+    /// The packed form (see the module header). Inline: the harness packs
+    /// `Running(worker)` at every poll start, which then folds to two instructions.
+    #[inline]
     pub(crate) fn pack(self) -> u64 {
         let (kind, payload) = match self {
             Wait::Unknown => (0, 0),
@@ -77,6 +79,7 @@ impl Wait {
     }
 
     /// The inverse of [`pack`](Self::pack).
+    #[inline]
     pub(crate) fn unpack(word: u64) -> Wait {
         let payload = word & PAYLOAD;
         match word >> 56 {

@@ -56,8 +56,9 @@ pub struct TaskInfo {
     pub state: TaskState,
     /// Polls so far.
     pub polls: u32,
-    /// Time since its last poll started (coarse: a few milliseconds' resolution).
-    pub since_last_poll: Duration,
+    /// Time since its last poll started (coarse: a few milliseconds' resolution);
+    /// `None` for a task that has not been polled yet.
+    pub since_last_poll: Option<Duration>,
     /// What its last `Pending` spindle leaf future waits on, if any.
     pub waiting_on: Option<Wait>,
 }
@@ -120,9 +121,9 @@ fn collect(list: &OwnedTasks, blocking: bool, tasks: &mut Vec<TaskInfo>) {
             location: s.activity.location,
             state,
             polls: s.activity.polls,
-            since_last_poll: Duration::from_millis(
-                now_ms.wrapping_sub(s.activity.last_poll_ms) as u64
-            ),
+            since_last_poll: (s.activity.polls != 0).then(|| {
+                Duration::from_millis(now_ms.wrapping_sub(s.activity.last_poll_ms) as u64)
+            }),
             waiting_on: if s.running { None } else { waiting_on },
         });
     });
@@ -246,7 +247,8 @@ impl fmt::Display for TaskDump {
                     t.name.clone().unwrap_or_else(|| "-".into()),
                     t.state.to_string(),
                     t.polls.to_string(),
-                    format!("{:?}", Millis(t.since_last_poll)),
+                    t.since_last_poll
+                        .map_or_else(|| "-".into(), |d| format!("{:?}", Millis(d))),
                     t.waiting_on
                         .map_or_else(|| "-".into(), |w| WaitAt(w, self.taken_at).to_string()),
                     t.location.map_or_else(|| "?".into(), |l| l.to_string()),

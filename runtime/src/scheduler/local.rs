@@ -110,6 +110,18 @@ impl LocalSet {
         F: Future + 'static,
         F::Output: 'static,
     {
+        let join = self.spawn_unrecorded(future);
+        join.set_origin(std::panic::Location::caller(), None);
+        join
+    }
+
+    /// The spawn itself; the caller records the task's origin (`set_origin` is called
+    /// once per task, by whichever public API the user called).
+    fn spawn_unrecorded<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         let (join, notified) = task::bind_new(&self.shared.owned, future, self.shared.clone());
         if let Some(notified) = notified {
             self.queue.borrow_mut().push_back(notified);
@@ -117,7 +129,6 @@ impl LocalSet {
                 w.wake_by_ref();
             }
         }
-        join.set_origin(std::panic::Location::caller(), None);
         join
     }
 
@@ -267,5 +278,5 @@ where
     let set = CURRENT.with(|c| c.get().set);
     // SAFETY: `set` is non-null only while the LocalSet's `poll_run` (or its drop) runs
     // on this thread, keeping it alive.
-    unsafe { set.as_ref() }.map(|set| set.spawn_local(future))
+    unsafe { set.as_ref() }.map(|set| set.spawn_unrecorded(future))
 }

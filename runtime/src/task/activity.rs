@@ -52,12 +52,15 @@ impl Activity {
         Activity {
             origin: AtomicPtr::new(std::ptr::null_mut()),
             polls: AtomicU32::new(0),
-            last_poll_ms: AtomicU32::new(crate::wait::coarse_ms()),
+            // Not stamped here: a clock read per spawn for a value the first poll
+            // overwrites. `polls == 0` tells the dump the task has not been polled.
+            last_poll_ms: AtomicU32::new(0),
             wait: AtomicU64::new(0),
         }
     }
 
     /// Records where the task was spawned and its name (once, by the spawning API).
+    #[inline]
     pub(crate) fn set_origin(&self, location: &'static Location<'static>, name: Option<&str>) {
         let ptr = match name {
             None => location as *const Location<'static> as *mut (),
@@ -69,10 +72,16 @@ impl Activity {
                 Box::into_raw(named).map_addr(|a| a | 1).cast::<()>()
             }
         };
-        let old = self.origin.swap(ptr, AcqRel);
-        // A second call (never done by spindle) must not leak the first box.
-        // SAFETY: `old` came from this function; a tagged one is ours alone now.
-        unsafe { free_origin(old) };
+        // Called exactly once per task, by the spawning API that holds the new task's
+        // JoinHandle (spawn.rs, handle.rs, task_builder.rs): the slot is still null, so
+        // a plain Release store publishes the value (a swap, to free an earlier box,
+        // would be a locked read-modify-write on every spawn for a case that never
+        // happens).
+        debug_assert!(
+            self.origin.load(Relaxed).is_null(),
+            "set_origin called twice"
+        );
+        self.origin.store(ptr, Release);
     }
 
     /// The poller, at the start of each poll (it holds RUNNING: the only writer).
